@@ -1,0 +1,7 @@
+"""``python -m ironbridge`` is the ``ironbridge`` command."""
+
+from __future__ import annotations
+
+from ironbridge.cli import main
+
+main()

@@ -1,0 +1,116 @@
+"""The composition root: ``create_app(settings)`` wires every part; the lifespan owns them."""
+
+from __future__ import annotations
+
+import contextlib
+from typing import TYPE_CHECKING
+
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from sqlalchemy import text
+from starlette.applications import Starlette
+from starlette.middleware import Middleware
+from starlette.middleware.cors import CORSMiddleware
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Mount, Route, WebSocketRoute
+
+from ironbridge.connectors.registry import ConnectorRegistry
+from ironbridge.observability import Metrics
+from ironbridge.schema.build import build_schema
+from ironbridge.security.secretbox import SecretBox, load_or_create_key_file
+from ironbridge.services import Services
+from ironbridge.settings import Settings
+from ironbridge.store.engine import create_engine, migrate
+from ironbridge.web.graphql_view import AuthenticatedGraphQL, GraphQLView
+from ironbridge.web.middleware import (
+    BodySizeLimitMiddleware,
+    MetricsMiddleware,
+    RequestIdMiddleware,
+)
+
+if TYPE_CHECKING:
+    from collections.abc import AsyncIterator
+
+    from starlette.requests import Request
+
+
+def make_secretbox(settings: Settings) -> SecretBox:
+    keys = [k.get_secret_value() for k in settings.encryption_keys]
+    if not keys:
+        keys = [load_or_create_key_file(settings.data_dir / "encryption.key")]
+    return SecretBox(keys)
+
+
+def create_services(settings: Settings) -> Services:
+    return Services(
+        settings=settings,
+        engine=create_engine(settings.resolved_database_url),
+        registry=ConnectorRegistry.default(),
+        secretbox=make_secretbox(settings),
+        metrics=Metrics(),
+    )
+
+
+def create_app(settings: Settings | None = None, *, services: Services | None = None) -> Starlette:
+    settings = settings or Settings()
+    services = services or create_services(settings)
+    view = GraphQLView(build_schema(settings), services)
+    graphql = AuthenticatedGraphQL(view)
+
+    async def healthz(_: Request) -> Response:
+        return JSONResponse({"status": "ok"})
+
+    async def readyz(_: Request) -> Response:
+        checks: dict[str, str] = {}
+        try:
+            async with services.engine.connect() as conn:
+                await conn.execute(text("SELECT 1"))
+            checks["store"] = "ok"
+        except Exception as exc:  # any failure means not ready; say which part
+            checks["store"] = f"unavailable: {type(exc).__name__}"
+        ready = all(v == "ok" for v in checks.values())
+        return JSONResponse(
+            {"status": "ok" if ready else "unavailable", "checks": checks},
+            status_code=200 if ready else 503,
+        )
+
+    async def metrics(_: Request) -> Response:
+        return Response(generate_latest(services.metrics.registry), media_type=CONTENT_TYPE_LATEST)
+
+    @contextlib.asynccontextmanager
+    async def lifespan(_: Starlette) -> AsyncIterator[None]:
+        if settings.auto_migrate:
+            await migrate(services.engine)
+        try:
+            yield
+        finally:
+            await services.engine.dispose()
+
+    from ironbridge.web.graphiql import graphiql_static_files
+
+    routes = [
+        Route("/graphql", graphql, methods=["GET", "POST", "OPTIONS"]),
+        WebSocketRoute("/graphql", graphql),
+        Route("/healthz", healthz),
+        Route("/readyz", readyz),
+        Route("/metrics", metrics),
+        Mount("/static/graphiql", app=graphiql_static_files(), name="graphiql"),
+    ]
+    middleware = [
+        Middleware(RequestIdMiddleware),
+        Middleware(MetricsMiddleware, metrics=services.metrics),
+        Middleware(BodySizeLimitMiddleware, max_bytes=settings.max_body_bytes),
+        Middleware(
+            CORSMiddleware,
+            allow_origins=settings.cors_origins,
+            allow_methods=["GET", "POST", "OPTIONS"],
+            allow_headers=["Authorization", "Content-Type", "X-Request-ID"],
+            expose_headers=["X-Request-ID"],
+            max_age=600,
+        ),
+    ]
+    app = Starlette(routes=routes, middleware=middleware, lifespan=lifespan)
+    app.state.services = services
+    return app
+
+
+__all__ = ["create_app", "create_services", "make_secretbox"]

@@ -1,0 +1,1 @@
+"""Connectors: one package per system, all behind the contract of ``base``."""

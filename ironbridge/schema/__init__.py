@@ -1,0 +1,1 @@
+"""The GraphQL schema of the public API (Strawberry types, inputs and roots)."""

@@ -1,0 +1,55 @@
+"""The schema, with the limits and error shaping every request goes through."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+import strawberry
+from strawberry.extensions import (
+    MaxAliasesLimiter,
+    MaxTokensLimiter,
+    ParserCache,
+    QueryDepthLimiter,
+    ValidationCache,
+)
+from strawberry.schema.config import StrawberryConfig
+
+from ironbridge.schema.errors import ShapeErrors
+from ironbridge.schema.mutation import Mutation
+from ironbridge.schema.query import Query
+from ironbridge.schema.types.records import RECORD_TYPES
+
+if TYPE_CHECKING:
+    from graphql import GraphQLError
+    from strawberry.types import ExecutionContext
+
+    from ironbridge.settings import Settings
+
+
+class IronbridgeSchema(strawberry.Schema):
+    def process_errors(
+        self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None
+    ) -> None:
+        # expected errors are answers, not incidents; ShapeErrors logs the unexpected ones
+        return None
+
+
+def build_schema(settings: Settings) -> IronbridgeSchema:
+    extensions: list[Any] = [
+        lambda: MaxTokensLimiter(max_token_count=settings.max_tokens),
+        lambda: QueryDepthLimiter(max_depth=settings.max_query_depth),
+        lambda: MaxAliasesLimiter(max_alias_count=settings.max_aliases),
+        lambda: ParserCache(maxsize=512),
+        lambda: ValidationCache(maxsize=512),
+        ShapeErrors,
+    ]
+    return IronbridgeSchema(
+        query=Query,
+        mutation=Mutation,
+        types=[t for _, t, _ in RECORD_TYPES.values()],
+        extensions=extensions,
+        config=StrawberryConfig(disable_field_suggestions=True),
+    )
+
+
+__all__ = ["IronbridgeSchema", "build_schema"]

@@ -1,0 +1,1 @@
+"""Tokens, credential encryption, principals and request limits."""

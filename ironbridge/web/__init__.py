@@ -1,0 +1,1 @@
+"""The HTTP side: the GraphQL endpoint, GraphiQL, middleware, and the pages."""
