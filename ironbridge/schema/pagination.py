@@ -5,7 +5,9 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from ironbridge.errors import bad_input
+from ironbridge.models import EntityType
 from ironbridge.schema.context import Context
+from ironbridge.schema.prefetch import node_selections, prefetch
 from ironbridge.schema.types.common import Edge, Page, PageInfo
 from ironbridge.store import records as record_store
 
@@ -13,10 +15,20 @@ if TYPE_CHECKING:
     from collections.abc import Callable
 
     from sqlalchemy import Row
-
-    from ironbridge.models import EntityType
+    from strawberry.types import Info
 
 T = TypeVar("T")
+
+RECORD_TYPE_NAMES = {
+    EntityType.PURCHASE_ORDER: "PurchaseOrder",
+    EntityType.WORK_ORDER: "WorkOrder",
+    EntityType.ASSET: "Asset",
+    EntityType.INVENTORY_ITEM: "InventoryItem",
+    EntityType.STOCK_LEVEL: "StockLevel",
+    EntityType.VENDOR: "Vendor",
+    EntityType.LOCATION: "Location",
+    EntityType.PRODUCTION_ORDER: "ProductionOrder",
+}
 P = TypeVar("P", bound=Page[Any])
 
 
@@ -30,7 +42,7 @@ def check_first(first: int, *, limit: int) -> None:
 
 
 async def record_page(
-    context: Context,
+    info: Info[Context, Any],
     page_type: type[P],
     entity: EntityType,
     connection_id: int,
@@ -41,6 +53,7 @@ async def record_page(
     first: int,
     after: str | None,
 ) -> P:
+    context = info.context
     check_first(first, limit=context.services.settings.max_page_size)
     engine = context.services.engine
     try:
@@ -55,13 +68,14 @@ async def record_page(
         async with engine.connect() as conn:
             return await record_store.count(conn, entity, connection_id, flt)
 
-    edges = [
-        Edge(cursor=c, node=build(row)) for c, row in zip(page.cursors, page.rows, strict=True)
-    ]
-    info = PageInfo(
+    nodes = [build(row) for row in page.rows]
+    selections = node_selections(info.selected_fields[0]) if info.selected_fields else []
+    await prefetch(context, RECORD_TYPE_NAMES[entity], nodes, selections)
+    edges = [Edge(cursor=c, node=n) for c, n in zip(page.cursors, nodes, strict=True)]
+    page_info = PageInfo(
         has_next_page=page.has_next_page, end_cursor=page.cursors[-1] if page.cursors else None
     )
-    return page_type(edges=edges, page_info=info, _count=count)
+    return page_type(edges=edges, page_info=page_info, _count=count)
 
 
 __all__ = ["check_first", "record_page"]

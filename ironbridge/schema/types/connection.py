@@ -499,7 +499,7 @@ class Connection(Node):
     ) -> P:
         type_ = RECORD_TYPES[entity][1]
         return await record_page(
-            info.context,
+            info,
             page_type,
             entity,
             self._pk,

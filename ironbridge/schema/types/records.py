@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, datetime
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 import strawberry
 
 from ironbridge import models
 from ironbridge.schema.context import Context
 from ironbridge.schema.ids import to_global_id
+from ironbridge.schema.prefetch import cached_or_load
 from ironbridge.schema.types.common import Address, Page, Record
 from ironbridge.schema.types.enums import (
     AssetStatus,
@@ -66,10 +68,24 @@ def _opt(enum: Any, value: str | None) -> Any:
     return None if value is None else enum(value)
 
 
-async def _related(
-    info: Info[Context, Any], entity: models.EntityType, connection_id: int, remote_id: str | None
-) -> Row[Any] | None:
-    return await info.context.loaders.record(entity, connection_id, remote_id)
+def _one(
+    info: Info[Context, Any],
+    entity: models.EntityType,
+    connection_id: int,
+    remote_id: str | None,
+    build: Callable[[Row[Any]], Any],
+) -> Any:
+    """The related record: at once when prefetched, else an awaitable through the loader."""
+    if not remote_id:
+        return None
+    loader = info.context.loaders.by_remote_id[entity]
+    return cached_or_load(
+        loader, (connection_id, remote_id), lambda row: build(row) if row else None
+    )
+
+
+def _many(build: Callable[[Row[Any]], Any]) -> Callable[[list[Row[Any]]], list[Any]]:
+    return lambda rows: [build(row) for row in rows]
 
 
 @strawberry.type
@@ -111,9 +127,11 @@ class Location(Record):
     _connection_id: strawberry.Private[int]
 
     @strawberry.field
-    async def parent(self, info: strawberry.Info[Context, Any]) -> Location | None:
-        row = await _related(info, E.LOCATION, self._connection_id, self._parent_remote_id)
-        return Location.from_row(row) if row else None
+    def parent(self, info: strawberry.Info[Context, Any]) -> Location | None:
+        return cast(
+            "Location | None",
+            _one(info, E.LOCATION, self._connection_id, self._parent_remote_id, Location.from_row),
+        )
 
     @classmethod
     def from_row(cls, row: Row[Any]) -> Location:
@@ -141,14 +159,24 @@ class StockLevel(Record):
     _connection_id: strawberry.Private[int]
 
     @strawberry.field
-    async def item(self, info: strawberry.Info[Context, Any]) -> InventoryItem | None:
-        row = await _related(info, E.INVENTORY_ITEM, self._connection_id, self.item_remote_id)
-        return InventoryItem.from_row(row) if row else None
+    def item(self, info: strawberry.Info[Context, Any]) -> InventoryItem | None:
+        return cast(
+            "InventoryItem | None",
+            _one(
+                info,
+                E.INVENTORY_ITEM,
+                self._connection_id,
+                self.item_remote_id,
+                InventoryItem.from_row,
+            ),
+        )
 
     @strawberry.field
-    async def location(self, info: strawberry.Info[Context, Any]) -> Location | None:
-        row = await _related(info, E.LOCATION, self._connection_id, self.location_remote_id)
-        return Location.from_row(row) if row else None
+    def location(self, info: strawberry.Info[Context, Any]) -> Location | None:
+        return cast(
+            "Location | None",
+            _one(info, E.LOCATION, self._connection_id, self.location_remote_id, Location.from_row),
+        )
 
     @classmethod
     def from_row(cls, row: Row[Any]) -> StockLevel:
@@ -179,9 +207,10 @@ class InventoryItem(Record):
     _connection_id: strawberry.Private[int]
 
     @strawberry.field
-    async def stock_levels(self, info: strawberry.Info[Context, Any]) -> list[StockLevel]:
-        rows = await info.context.loaders.stock_by_item.load((self._connection_id, self.remote_id))
-        return [StockLevel.from_row(row) for row in rows]
+    def stock_levels(self, info: strawberry.Info[Context, Any]) -> list[StockLevel]:
+        loader = info.context.loaders.stock_by_item
+        key = (self._connection_id, self.remote_id)
+        return cast("list[StockLevel]", cached_or_load(loader, key, _many(StockLevel.from_row)))
 
     @classmethod
     def from_row(cls, row: Row[Any]) -> InventoryItem:
@@ -212,9 +241,17 @@ class PurchaseOrderLine:
     _connection_id: strawberry.Private[int]
 
     @strawberry.field
-    async def item(self, info: strawberry.Info[Context, Any]) -> InventoryItem | None:
-        row = await _related(info, E.INVENTORY_ITEM, self._connection_id, self.item_remote_id)
-        return InventoryItem.from_row(row) if row else None
+    def item(self, info: strawberry.Info[Context, Any]) -> InventoryItem | None:
+        return cast(
+            "InventoryItem | None",
+            _one(
+                info,
+                E.INVENTORY_ITEM,
+                self._connection_id,
+                self.item_remote_id,
+                InventoryItem.from_row,
+            ),
+        )
 
     @classmethod
     def from_row(cls, row: Row[Any]) -> PurchaseOrderLine:
@@ -248,19 +285,24 @@ class PurchaseOrder(Record):
     _connection_id: strawberry.Private[int]
 
     @strawberry.field
-    async def vendor(self, info: strawberry.Info[Context, Any]) -> Vendor | None:
-        row = await _related(info, E.VENDOR, self._connection_id, self.vendor_remote_id)
-        return Vendor.from_row(row) if row else None
+    def vendor(self, info: strawberry.Info[Context, Any]) -> Vendor | None:
+        return cast(
+            "Vendor | None",
+            _one(info, E.VENDOR, self._connection_id, self.vendor_remote_id, Vendor.from_row),
+        )
 
     @strawberry.field
-    async def ship_to(self, info: strawberry.Info[Context, Any]) -> Location | None:
-        row = await _related(info, E.LOCATION, self._connection_id, self._ship_to_remote_id)
-        return Location.from_row(row) if row else None
+    def ship_to(self, info: strawberry.Info[Context, Any]) -> Location | None:
+        return cast(
+            "Location | None",
+            _one(info, E.LOCATION, self._connection_id, self._ship_to_remote_id, Location.from_row),
+        )
 
     @strawberry.field
-    async def lines(self, info: strawberry.Info[Context, Any]) -> list[PurchaseOrderLine]:
-        rows = await info.context.loaders.lines.load(self._pk)
-        return [PurchaseOrderLine.from_row(row) for row in rows]
+    def lines(self, info: strawberry.Info[Context, Any]) -> list[PurchaseOrderLine]:
+        loader = info.context.loaders.lines
+        built = cached_or_load(loader, self._pk, _many(PurchaseOrderLine.from_row))
+        return cast("list[PurchaseOrderLine]", built)
 
     @classmethod
     def from_row(cls, row: Row[Any]) -> PurchaseOrder:
@@ -301,14 +343,20 @@ class WorkOrder(Record):
     _connection_id: strawberry.Private[int]
 
     @strawberry.field
-    async def asset(self, info: strawberry.Info[Context, Any]) -> Asset | None:
-        row = await _related(info, E.ASSET, self._connection_id, self.asset_remote_id)
-        return Asset.from_row(row) if row else None
+    def asset(self, info: strawberry.Info[Context, Any]) -> Asset | None:
+        return cast(
+            "Asset | None",
+            _one(info, E.ASSET, self._connection_id, self.asset_remote_id, Asset.from_row),
+        )
 
     @strawberry.field
-    async def location(self, info: strawberry.Info[Context, Any]) -> Location | None:
-        row = await _related(info, E.LOCATION, self._connection_id, self._location_remote_id)
-        return Location.from_row(row) if row else None
+    def location(self, info: strawberry.Info[Context, Any]) -> Location | None:
+        return cast(
+            "Location | None",
+            _one(
+                info, E.LOCATION, self._connection_id, self._location_remote_id, Location.from_row
+            ),
+        )
 
     @classmethod
     def from_row(cls, row: Row[Any]) -> WorkOrder:
@@ -355,14 +403,20 @@ class Asset(Record):
     _connection_id: strawberry.Private[int]
 
     @strawberry.field
-    async def location(self, info: strawberry.Info[Context, Any]) -> Location | None:
-        row = await _related(info, E.LOCATION, self._connection_id, self._location_remote_id)
-        return Location.from_row(row) if row else None
+    def location(self, info: strawberry.Info[Context, Any]) -> Location | None:
+        return cast(
+            "Location | None",
+            _one(
+                info, E.LOCATION, self._connection_id, self._location_remote_id, Location.from_row
+            ),
+        )
 
     @strawberry.field
-    async def parent(self, info: strawberry.Info[Context, Any]) -> Asset | None:
-        row = await _related(info, E.ASSET, self._connection_id, self._parent_remote_id)
-        return Asset.from_row(row) if row else None
+    def parent(self, info: strawberry.Info[Context, Any]) -> Asset | None:
+        return cast(
+            "Asset | None",
+            _one(info, E.ASSET, self._connection_id, self._parent_remote_id, Asset.from_row),
+        )
 
     @strawberry.field
     async def work_orders(
@@ -372,7 +426,7 @@ class Asset(Record):
         from ironbridge.store.records import RecordFilter, RecordOrder
 
         return await record_page(
-            info.context,
+            info,
             WorkOrderConnection,
             E.WORK_ORDER,
             self._connection_id,
@@ -419,14 +473,26 @@ class ProductionOrder(Record):
     _connection_id: strawberry.Private[int]
 
     @strawberry.field
-    async def item(self, info: strawberry.Info[Context, Any]) -> InventoryItem | None:
-        row = await _related(info, E.INVENTORY_ITEM, self._connection_id, self.item_remote_id)
-        return InventoryItem.from_row(row) if row else None
+    def item(self, info: strawberry.Info[Context, Any]) -> InventoryItem | None:
+        return cast(
+            "InventoryItem | None",
+            _one(
+                info,
+                E.INVENTORY_ITEM,
+                self._connection_id,
+                self.item_remote_id,
+                InventoryItem.from_row,
+            ),
+        )
 
     @strawberry.field
-    async def location(self, info: strawberry.Info[Context, Any]) -> Location | None:
-        row = await _related(info, E.LOCATION, self._connection_id, self._location_remote_id)
-        return Location.from_row(row) if row else None
+    def location(self, info: strawberry.Info[Context, Any]) -> Location | None:
+        return cast(
+            "Location | None",
+            _one(
+                info, E.LOCATION, self._connection_id, self._location_remote_id, Location.from_row
+            ),
+        )
 
     @classmethod
     def from_row(cls, row: Row[Any]) -> ProductionOrder:
