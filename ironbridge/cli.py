@@ -173,6 +173,25 @@ def systems(
 
 
 @app.command()
+def emulator(
+    system: Annotated[str, typer.Argument(help="The system key, e.g. sap-s4hana.")],
+    port: Annotated[int, typer.Option(help="Port to listen on (127.0.0.1).")] = 8900,
+    records: Annotated[int | None, typer.Option(help="How many purchase orders.")] = None,
+    host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
+) -> None:
+    """Run a system's emulator; print, as one JSON line, the instance URL and credentials."""
+    from ironbridge.emulators.server import EMULATORS, announcement, create_emulator, run_emulator
+
+    if system not in EMULATORS:
+        typer.echo(f"no emulator for {system!r}; known: {', '.join(sorted(EMULATORS))}", err=True)
+        raise typer.Exit(2)
+    options = {} if records is None else {"records": records}
+    emulator_app = create_emulator(system, **options)
+    typer.echo(announcement(emulator_app, host=host, port=port))
+    run_emulator(emulator_app, host=host, port=port)
+
+
+@app.command()
 def schema() -> None:
     """Print the GraphQL schema (SDL)."""
     from ironbridge.schema.build import build_schema

@@ -97,3 +97,56 @@ def test_demo_serves_sample_data(tmp_path: Path) -> None:
             proc.wait()
         if proc.stdout:
             proc.stdout.close()
+
+
+def test_emulator_announces_how_to_connect() -> None:
+    port = free_port()
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "ironbridge",
+            "emulator",
+            "sap-s4hana",
+            "--port",
+            str(port),
+            "--records",
+            "20",
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    try:
+        assert proc.stdout is not None
+        announced = json.loads(proc.stdout.readline())
+        assert announced["system"] == "sap-s4hana"
+        assert announced["instanceUrl"] == f"http://127.0.0.1:{port}"
+        creds = announced["credentials"]
+        url = (
+            announced["instanceUrl"]
+            + "/sap/opu/odata/sap/API_PURCHASEORDER_PROCESS_SRV/A_PurchaseOrder"
+        )
+        response = None
+        for _ in range(200):
+            try:
+                response = httpx.get(
+                    url,
+                    params={"$format": "json", "$top": "1"},
+                    auth=(creds["username"], creds["password"]),
+                )
+                break
+            except httpx.TransportError:
+                time.sleep(0.05)
+        assert response is not None
+        assert response.status_code == 200
+        assert response.json()["d"]["results"][0]["PurchaseOrder"]
+    finally:
+        proc.send_signal(signal.SIGINT)
+        try:
+            proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+        if proc.stdout:
+            proc.stdout.close()
