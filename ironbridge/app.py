@@ -14,6 +14,8 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Mount, Route, WebSocketRoute
 
 from ironbridge.connectors.registry import ConnectorRegistry
+from ironbridge.events.bus import MemoryBus
+from ironbridge.events.dispatcher import WebhookDispatcher
 from ironbridge.observability import Metrics
 from ironbridge.schema.build import build_schema
 from ironbridge.security.secretbox import SecretBox, load_or_create_key_file
@@ -47,6 +49,7 @@ def create_services(settings: Settings) -> Services:
         registry=ConnectorRegistry.default(),
         secretbox=make_secretbox(settings),
         metrics=Metrics(),
+        bus=MemoryBus(),
     )
 
 
@@ -80,9 +83,21 @@ def create_app(settings: Settings | None = None, *, services: Services | None = 
     async def lifespan(_: Starlette) -> AsyncIterator[None]:
         if settings.auto_migrate:
             await migrate(services.engine)
+        if services.dispatcher is None:
+            services.dispatcher = WebhookDispatcher(
+                services.engine,
+                services.secretbox,
+                services.metrics,
+                bus=services.bus,
+                allow_private=settings.allow_private_networks,
+            )
+        services.dispatcher.start()
         try:
             yield
         finally:
+            await services.dispatcher.aclose()
+            services.dispatcher = None
+            await services.bus.aclose()
             await services.engine.dispose()
 
     from ironbridge.web.graphiql import graphiql_static_files

@@ -6,9 +6,13 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from collections.abc import Awaitable, Callable
+
     from sqlalchemy.ext.asyncio import AsyncEngine
 
     from ironbridge.connectors.registry import ConnectorRegistry
+    from ironbridge.events.bus import EventBus
+    from ironbridge.events.dispatcher import WebhookDispatcher
     from ironbridge.observability import Metrics
     from ironbridge.security.secretbox import SecretBox
     from ironbridge.settings import Settings
@@ -21,6 +25,11 @@ class Services:
     registry: ConnectorRegistry
     secretbox: SecretBox
     metrics: Metrics
+    bus: EventBus
+    dispatcher: WebhookDispatcher | None = None
+    # the sync scheduler's hooks: a connection to start (first sync, resume) or to stop
+    on_connected: Callable[[int], Awaitable[None]] | None = None
+    on_disconnected: Callable[[int], Awaitable[None]] | None = None
 
 
 __all__ = ["Services"]

@@ -52,6 +52,14 @@ class Settings(BaseSettings):
     max_tokens: int = 5000
     max_body_bytes: int = 1_000_000
     connection_credits: int = 25
+    connect_check_timeout: float = Field(
+        default=20.0, description="Seconds a system may take to answer the connect check."
+    )
+    connect_session_minutes: int = Field(default=30, description="Lifetime of a connect session.")
+    allow_private_networks: bool = Field(
+        default=True,
+        description="Allow instance URLs on private addresses (on-premise systems live there).",
+    )
 
     @field_validator("encryption_keys", "cors_origins", mode="before")
     @classmethod

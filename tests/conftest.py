@@ -4,14 +4,15 @@ from __future__ import annotations
 
 import os
 import uuid
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
+import httpx
 import pytest
 import stamina
 from sqlalchemy import event, make_url, text
 from sqlalchemy.ext.asyncio import create_async_engine
 
-from ironbridge.app import create_services
+from ironbridge.app import create_app, create_services
 from ironbridge.settings import Settings
 from ironbridge.store.engine import create_engine, migrate
 
@@ -20,6 +21,7 @@ if TYPE_CHECKING:
     from pathlib import Path
 
     from sqlalchemy.ext.asyncio import AsyncEngine
+    from starlette.applications import Starlette
 
     from ironbridge.services import Services
 
@@ -112,3 +114,50 @@ def count_statements(services: Services) -> Iterator[StatementCounter]:
     event.listen(services.engine.sync_engine, "before_cursor_execute", on_execute)
     yield counter
     event.remove(services.engine.sync_engine, "before_cursor_execute", on_execute)
+
+
+@pytest.fixture
+def app(settings: Settings, services: Services) -> Starlette:
+    return create_app(settings, services=services)
+
+
+@pytest.fixture
+async def client(app: Starlette) -> AsyncIterator[httpx.AsyncClient]:
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://ib.test") as c:
+        yield c
+
+
+class GQL:
+    """POSTs GraphQL to an in-process app and returns the decoded body and the response."""
+
+    def __init__(self, client: httpx.AsyncClient) -> None:
+        self.client = client
+
+    async def raw(
+        self, query: str, variables: dict[str, Any] | None = None, *, token: str | None = None
+    ) -> httpx.Response:
+        headers = {"Authorization": f"Bearer {token}"} if token else {}
+        return await self.client.post(
+            "/graphql", json={"query": query, "variables": variables or {}}, headers=headers
+        )
+
+    async def __call__(
+        self, query: str, variables: dict[str, Any] | None = None, *, token: str | None = None
+    ) -> dict[str, Any]:
+        response = await self.raw(query, variables, token=token)
+        body: dict[str, Any] = response.json()
+        return body
+
+    async def data(
+        self, query: str, variables: dict[str, Any] | None = None, *, token: str | None = None
+    ) -> dict[str, Any]:
+        body = await self(query, variables, token=token)
+        assert "errors" not in body, body.get("errors")
+        data: dict[str, Any] = body["data"]
+        return data
+
+
+@pytest.fixture
+def gql(client: httpx.AsyncClient) -> GQL:
+    return GQL(client)

@@ -20,7 +20,12 @@ if TYPE_CHECKING:
 ENTRY_POINT_GROUP = "ironbridge.connectors"
 
 # module path and class name of every built-in connector, imported on first use
-BUILTIN_CONNECTORS: tuple[str, ...] = ("ironbridge.connectors.sandbox:SandboxConnector",)
+BUILTIN_CONNECTORS: tuple[str, ...] = (
+    "ironbridge.connectors.sandbox:SandboxConnector",
+    "ironbridge.connectors.netsuite:NetSuiteConnector",
+    "ironbridge.connectors.sap:SapS4HanaConnector",
+    "ironbridge.connectors.maximo:MaximoConnector",
+)
 
 log = structlog.get_logger(__name__)
 

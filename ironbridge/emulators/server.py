@@ -8,6 +8,8 @@ from typing import TYPE_CHECKING, Any
 import uvicorn
 
 from ironbridge.emulators.control import EmulatorApp, emulator_of
+from ironbridge.emulators.maximo import create_app as create_maximo_app
+from ironbridge.emulators.netsuite import create_app as create_netsuite_app
 from ironbridge.emulators.sap import create_app as create_sap_app
 
 if TYPE_CHECKING:
@@ -18,6 +20,8 @@ __all__ = ["EMULATORS", "announcement", "create_emulator", "run_emulator"]
 # one line per system: key -> factory of its emulator app
 EMULATORS: dict[str, Callable[..., EmulatorApp]] = {
     "sap-s4hana": create_sap_app,
+    "netsuite": create_netsuite_app,
+    "maximo": create_maximo_app,
 }
 
 

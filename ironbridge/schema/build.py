@@ -14,11 +14,15 @@ from strawberry.extensions import (
     ValidationCache,
 )
 from strawberry.schema.config import StrawberryConfig
+from strawberry.tools import merge_types
 
 from ironbridge.schema.errors import ShapeErrors
+from ironbridge.schema.lifecycle import LifecycleMutation
 from ironbridge.schema.mutation import Mutation
 from ironbridge.schema.query import Query
+from ironbridge.schema.subscription import Subscription
 from ironbridge.schema.types.records import RECORD_TYPES
+from ironbridge.schema.webhooks import WebhookMutation, WebhookQuery
 
 if TYPE_CHECKING:
     from graphql import GraphQLError
@@ -50,8 +54,9 @@ def build_schema(settings: Settings) -> IronbridgeSchema:
         ShapeErrors,
     ]
     return IronbridgeSchema(
-        query=Query,
-        mutation=Mutation,
+        query=merge_types("Query", (Query, WebhookQuery)),
+        mutation=merge_types("Mutation", (Mutation, LifecycleMutation, WebhookMutation)),
+        subscription=Subscription,
         types=[t for _, t, _ in RECORD_TYPES.values()],
         extensions=extensions,
         config=StrawberryConfig(disable_field_suggestions=True),

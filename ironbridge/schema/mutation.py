@@ -12,6 +12,7 @@ from ironbridge.schema.ids import expect_global_id
 from ironbridge.schema.query import load_visible_connection
 from ironbridge.schema.types.connection import Connection
 from ironbridge.schema.types.enums import EntityType
+from ironbridge.services import Services
 from ironbridge.store import connections as connection_store
 
 Info = strawberry.Info
@@ -41,9 +42,7 @@ def target_connection_id(info: Info[Context, Any], connection_id: strawberry.ID 
     return pk
 
 
-def _settings_values(
-    info: Info[Context, Any], system_key: str, data: SyncSettingsInput
-) -> dict[str, Any]:
+def settings_values(services: Services, system_key: str, data: SyncSettingsInput) -> dict[str, Any]:
     values: dict[str, Any] = {}
     if data.interval_minutes is not None:
         if not 1 <= data.interval_minutes <= MAX_INTERVAL_MINUTES:
@@ -60,7 +59,7 @@ def _settings_values(
             )
         values["sync_initial_lookback_days"] = data.initial_lookback_days
     if data.entities is not None:
-        connector = info.context.services.registry.get(system_key)
+        connector = services.registry.get(system_key)
         supported = set(connector.entities) if connector else set()
         unsupported = [e.value for e in data.entities if e not in supported]
         if unsupported:
@@ -86,7 +85,7 @@ class Mutation:
     ) -> Connection:
         pk = target_connection_id(info, connection_id)
         current = await load_visible_connection(info, pk)
-        values = _settings_values(info, current._system_key, input)
+        values = settings_values(info.context.services, current._system_key, input)
         async with info.context.services.engine.begin() as conn:
             await connection_store.update_sync_settings(conn, pk, values)
         return await load_visible_connection(info, pk)

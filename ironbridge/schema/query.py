@@ -55,6 +55,11 @@ async def _node(info: Info[Context, Any], type_name: str, pk: int) -> Node | Non
         if row is None or not principal.may_read_connection(row.connection_id):
             return None
         return SyncRun.from_row(row)
+    if type_name == "WebhookEndpoint":
+        from ironbridge.schema.webhooks import load_webhook_endpoint
+
+        endpoint: Node | None = await load_webhook_endpoint(info, pk)
+        return endpoint
     entity = ENTITY_BY_TYPE_NAME.get(type_name)
     if entity is None:
         return None

@@ -39,7 +39,7 @@ async def create_connection(
     end_user_id: str | None = None,
     sync_interval_minutes: int = 15,
     sync_initial_lookback_days: int = 90,
-    sync_entities: Sequence[EntityType] = (),
+    sync_entities: Sequence[EntityType | str] = (),
     sync_paused: bool = False,
 ) -> int:
     result = await conn.execute(
@@ -58,7 +58,7 @@ async def create_connection(
             end_user_id=end_user_id,
             sync_interval_minutes=sync_interval_minutes,
             sync_initial_lookback_days=sync_initial_lookback_days,
-            sync_entities=[e.value for e in sync_entities],
+            sync_entities=[EntityType(e).value for e in sync_entities],
             sync_paused=sync_paused,
             data_version=0,
         )

@@ -393,3 +393,6 @@ __all__ = [
     "vendors",
     "work_orders",
 ]
+
+# the event and webhook tables live in their own module, on the same metadata
+from ironbridge.store import webhook_tables as _webhook_tables  # noqa: E402, F401

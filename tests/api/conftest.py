@@ -6,21 +6,14 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
-import httpx
 import pytest
 
-from ironbridge.app import create_app
 from ironbridge.demo import seed_demo
 from ironbridge.store import tokens as token_store
 
 if TYPE_CHECKING:
-    from collections.abc import AsyncIterator
-
-    from starlette.applications import Starlette
-
     from ironbridge.security.tokens import TokenKind
     from ironbridge.services import Services
-    from ironbridge.settings import Settings
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,53 +43,6 @@ async def seeded(services: Services) -> Seeded:
         other_connection_id=second.connection_id,
         other_token=second.connection_token,
     )
-
-
-@pytest.fixture
-def app(settings: Settings, services: Services) -> Starlette:
-    return create_app(settings, services=services)
-
-
-@pytest.fixture
-async def client(app: Starlette) -> AsyncIterator[httpx.AsyncClient]:
-    transport = httpx.ASGITransport(app=app)
-    async with httpx.AsyncClient(transport=transport, base_url="http://ib.test") as c:
-        yield c
-
-
-class GQL:
-    """POSTs GraphQL to an in-process app and returns the decoded body and the response."""
-
-    def __init__(self, client: httpx.AsyncClient) -> None:
-        self.client = client
-
-    async def raw(
-        self, query: str, variables: dict[str, Any] | None = None, *, token: str | None = None
-    ) -> httpx.Response:
-        headers = {"Authorization": f"Bearer {token}"} if token else {}
-        return await self.client.post(
-            "/graphql", json={"query": query, "variables": variables or {}}, headers=headers
-        )
-
-    async def __call__(
-        self, query: str, variables: dict[str, Any] | None = None, *, token: str | None = None
-    ) -> dict[str, Any]:
-        response = await self.raw(query, variables, token=token)
-        body: dict[str, Any] = response.json()
-        return body
-
-    async def data(
-        self, query: str, variables: dict[str, Any] | None = None, *, token: str | None = None
-    ) -> dict[str, Any]:
-        body = await self(query, variables, token=token)
-        assert "errors" not in body, body.get("errors")
-        data: dict[str, Any] = body["data"]
-        return data
-
-
-@pytest.fixture
-def gql(client: httpx.AsyncClient) -> GQL:
-    return GQL(client)
 
 
 async def revoke(services: Services, token: str) -> None:

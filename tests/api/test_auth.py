@@ -14,7 +14,8 @@ if TYPE_CHECKING:
     import httpx
 
     from ironbridge.services import Services
-    from tests.api.conftest import GQL, Seeded
+    from tests.api.conftest import Seeded
+    from tests.conftest import GQL
 
 OWN = "{ connection { id displayName } }"
 

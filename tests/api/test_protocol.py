@@ -12,7 +12,8 @@ if TYPE_CHECKING:
     import httpx
 
     from ironbridge.services import Services
-    from tests.api.conftest import GQL, Seeded
+    from tests.api.conftest import Seeded
+    from tests.conftest import GQL
 
 
 async def test_request_id_is_kept_when_sane_and_made_otherwise(

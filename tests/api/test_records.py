@@ -10,8 +10,8 @@ import pytest
 from tests.api.conftest import error_code
 
 if TYPE_CHECKING:
-    from tests.api.conftest import GQL, Seeded
-    from tests.conftest import StatementCounter
+    from tests.api.conftest import Seeded
+    from tests.conftest import GQL, StatementCounter
 
 PO_PAGE = """query($first: Int, $after: String) { connection {
   purchaseOrders(first: $first, after: $after) {

@@ -1,10 +1,5 @@
-"""What the shared connector contract suite needs to know of each system and its emulator.
-
-Every system provides ``tests/connectors/<package>/harness.py`` exporting ``HARNESS`` (one
-``ContractHarness``) or ``HARNESSES`` (several, e.g. one per protocol variant); the suite finds
-them all (``discover()``) and runs the same tests against each, over real HTTP on loopback.
-Remote ids are always the connector's unified ids (``Record.remote_id``).
-"""
+"""What the shared connector contract suite needs to know of each system and its emulator:
+one ``ContractHarness`` per system (or variant), found by ``discover()``."""
 
 from __future__ import annotations
 
@@ -36,8 +31,14 @@ def _unknown_id(_entity: EntityType) -> str:
 
 @dataclass(frozen=True, kw_only=True)
 class ContractHarness:
-    """One system (or one variant of it) under the contract suite. Every callable is given the
-    emulator app built by ``make_app`` for the current test."""
+    """One system (or one variant of it) under the contract suite.
+
+    Every system provides ``tests/connectors/<package>/harness.py`` exporting ``HARNESS`` (one
+    harness) or ``HARNESSES`` (several, e.g. one per protocol variant); the suite runs the same
+    tests against each, over real HTTP on loopback. Every callable is given the emulator app
+    built by ``make_app`` for the current test; remote ids are the connector's unified ids
+    (``Record.remote_id``).
+    """
 
     # the system's key in the connector registry, e.g. "sap-s4hana"
     system_key: str

@@ -1,0 +1,1 @@
+"""Connection lifecycle: connect, reauthorize, rotate, disconnect, delete data, connect sessions."""
