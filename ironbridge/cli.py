@@ -143,6 +143,30 @@ def admin_key_create(
     typer.echo(asyncio.run(run()))
 
 
+@app.command("rotate-keys")
+def rotate_keys_command(data_dir: DataDir = None) -> None:
+    """Re-encrypt every stored secret under the newest key of IRONBRIDGE_ENCRYPTION_KEYS."""
+    from ironbridge.app import make_secretbox
+    from ironbridge.security.rotation import rotate_keys
+    from ironbridge.store.engine import create_engine, migrate
+
+    settings = _settings(data_dir)
+
+    async def run() -> dict[str, int]:
+        engine = create_engine(settings.resolved_database_url)
+        try:
+            await migrate(engine)
+            return await rotate_keys(engine, make_secretbox(settings))
+        finally:
+            await engine.dispose()
+
+    counts = asyncio.run(run())
+    typer.echo(
+        f"re-encrypted {counts['credentials']} connection credentials and "
+        f"{counts['webhook_secrets']} webhook secrets under the newest key"
+    )
+
+
 @app.command()
 def systems(
     as_json: Annotated[bool, typer.Option("--json", help="One JSON document.")] = False,
