@@ -131,6 +131,8 @@ class WebhookDispatcher:
         self._lock = asyncio.Lock()
         self._wake = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
+        # deliveries this dispatcher has claimed and not yet settled
+        self._held: set[int] = set()
 
     # --- lifecycle -----------------------------------------------------------------------------
 
@@ -149,7 +151,23 @@ class WebhookDispatcher:
             with contextlib.suppress(asyncio.CancelledError):
                 await self._task
             self._task = None
+        await self._release_held()
         await self._client.aclose()
+
+    async def _release_held(self) -> None:
+        """Hand unfinished claims back at shutdown, so a restarted gateway retries them at once
+        instead of waiting for their lease to lapse."""
+        if not self._held:
+            return
+        d = webhook_deliveries.c
+        with contextlib.suppress(SQLAlchemyError, OSError):
+            async with self._engine.begin() as conn:
+                await conn.execute(
+                    webhook_deliveries.update()
+                    .where(d.id.in_(sorted(self._held)), d.status == "delivering")
+                    .values(status="pending", lease_expires_at=None)
+                )
+        self._held.clear()
 
     async def _loop(self) -> None:
         while True:
@@ -177,6 +195,7 @@ class WebhookDispatcher:
                     for claim in claims:
                         group.create_task(self._deliver(claim))
                 attempted.update(claim.delivery_id for claim in claims)
+                self._held.difference_update(claim.delivery_id for claim in claims)
 
     async def deliver_now(self, delivery_id: int) -> bool:
         """Attempt one pending delivery at once, whatever its schedule; False if not pending."""
@@ -184,6 +203,7 @@ class WebhookDispatcher:
             claims = await self._claim(self._clock(), only=delivery_id)
             for claim in claims:
                 await self._deliver(claim)
+                self._held.discard(claim.delivery_id)
             return bool(claims)
 
     def _due(self, now: datetime, *, only: int | None) -> ColumnElement[bool]:
@@ -221,6 +241,7 @@ class WebhookDispatcher:
                 .returning(d.id)
             )
             claimed = sorted(int(i) for i in result.scalars())
+            self._held.update(claimed)
             return await self._load(conn, claimed)
 
     async def _load(self, conn: AsyncConnection, ids: Sequence[int]) -> list[_Claim]:
