@@ -35,96 +35,72 @@ class RecordOrder:
     direction: OrderDirection = OrderDirection.DESC
 
 
+@strawberry.input(description="What every record list can be filtered on.")
+class RecordFilter:
+    updated_after: datetime | None = None
+    updated_before: datetime | None = None
+    include_deleted: bool | None = False
+    remote_ids: list[str] | None = None
+
+
 @strawberry.input
-class PurchaseOrderFilter:
+class PurchaseOrderFilter(RecordFilter):
     status: list[PurchaseOrderStatus] | None = None
     vendor_id: strawberry.ID | None = None
     ship_to_id: strawberry.ID | None = None
-    updated_after: datetime | None = None
-    updated_before: datetime | None = None
-    include_deleted: bool = False
-    remote_ids: list[str] | None = None
     search: str | None = strawberry.field(
         default=None, description="In number (case-insensitive, part of it)."
     )
 
 
 @strawberry.input
-class WorkOrderFilter:
+class WorkOrderFilter(RecordFilter):
     status: list[WorkOrderStatus] | None = None
     priority: list[WorkOrderPriority] | None = None
     asset_id: strawberry.ID | None = None
     location_id: strawberry.ID | None = None
-    updated_after: datetime | None = None
-    updated_before: datetime | None = None
-    include_deleted: bool = False
-    remote_ids: list[str] | None = None
     search: str | None = None
 
 
 @strawberry.input
-class AssetFilter:
+class AssetFilter(RecordFilter):
     status: list[AssetStatus] | None = None
     location_id: strawberry.ID | None = None
     parent_id: strawberry.ID | None = None
-    updated_after: datetime | None = None
-    updated_before: datetime | None = None
-    include_deleted: bool = False
-    remote_ids: list[str] | None = None
     search: str | None = None
 
 
 @strawberry.input
-class InventoryItemFilter:
+class InventoryItemFilter(RecordFilter):
     type: list[InventoryItemType] | None = None
     active: bool | None = None
-    updated_after: datetime | None = None
-    updated_before: datetime | None = None
-    include_deleted: bool = False
-    remote_ids: list[str] | None = None
     search: str | None = None
 
 
 @strawberry.input
-class StockLevelFilter:
+class StockLevelFilter(RecordFilter):
     item_id: strawberry.ID | None = None
     location_id: strawberry.ID | None = None
-    updated_after: datetime | None = None
-    updated_before: datetime | None = None
-    include_deleted: bool = False
-    remote_ids: list[str] | None = None
 
 
 @strawberry.input
-class VendorFilter:
+class VendorFilter(RecordFilter):
     status: list[VendorStatus] | None = None
-    updated_after: datetime | None = None
-    updated_before: datetime | None = None
-    include_deleted: bool = False
-    remote_ids: list[str] | None = None
     search: str | None = None
 
 
 @strawberry.input
-class LocationFilter:
+class LocationFilter(RecordFilter):
     type: list[LocationType] | None = None
     parent_id: strawberry.ID | None = None
-    updated_after: datetime | None = None
-    updated_before: datetime | None = None
-    include_deleted: bool = False
-    remote_ids: list[str] | None = None
     search: str | None = None
 
 
 @strawberry.input
-class ProductionOrderFilter:
+class ProductionOrderFilter(RecordFilter):
     status: list[ProductionOrderStatus] | None = None
     item_id: strawberry.ID | None = None
     location_id: strawberry.ID | None = None
-    updated_after: datetime | None = None
-    updated_before: datetime | None = None
-    include_deleted: bool = False
-    remote_ids: list[str] | None = None
     search: str | None = None
 
 
@@ -193,7 +169,7 @@ async def to_record_filter(
     return record_store.RecordFilter(
         updated_after=flt.updated_after,
         updated_before=flt.updated_before,
-        include_deleted=flt.include_deleted,
+        include_deleted=bool(flt.include_deleted),
         remote_ids=flt.remote_ids,
         search=getattr(flt, "search", None),
         any_of=any_of,
