@@ -22,6 +22,9 @@ from ironbridge.security.secretbox import SecretBox, load_or_create_key_file
 from ironbridge.services import Services
 from ironbridge.settings import Settings
 from ironbridge.store.engine import create_engine, migrate
+from ironbridge.sync.engine import SyncEngine
+from ironbridge.sync.runner import InProcessRunner
+from ironbridge.sync.scheduler import Scheduler
 from ironbridge.web.graphql_view import AuthenticatedGraphQL, GraphQLView
 from ironbridge.web.middleware import (
     BodySizeLimitMiddleware,
@@ -92,9 +95,22 @@ def create_app(settings: Settings | None = None, *, services: Services | None = 
                 allow_private=settings.allow_private_networks,
             )
         services.dispatcher.start()
+        sync_engine = services.sync_engine or SyncEngine(services)
+        await sync_engine.recover()
+        runner = InProcessRunner(sync_engine.run)
+        runner.start()
+        scheduler = Scheduler(services, runner, clock=sync_engine.clock)
+        services.sync_engine, services.jobs = sync_engine, runner
+        services.on_connected = scheduler.on_connected
+        services.on_disconnected = scheduler.on_disconnected
+        scheduler.start()
         try:
             yield
         finally:
+            await scheduler.aclose()
+            await runner.aclose()
+            services.on_connected = services.on_disconnected = None
+            services.jobs = None
             await services.dispatcher.aclose()
             services.dispatcher = None
             await services.bus.aclose()

@@ -8,17 +8,17 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy import select
 
-from ironbridge.connectors.base import ConnectionConfig
-from ironbridge.models import EntityType
+from ironbridge.models import EntityType, SyncMode, SyncTrigger
 from ironbridge.schema.ids import to_global_id
 from ironbridge.security.tokens import TokenKind
 from ironbridge.store import connections as connection_store
-from ironbridge.store import records as record_store
 from ironbridge.store import tokens as token_store
 from ironbridge.store.tables import connections
+from ironbridge.sync.engine import SyncEngine
+from ironbridge.sync.runner import SyncRequest
+from ironbridge.sync.state import live_count
 
 if TYPE_CHECKING:
-    from ironbridge.connectors.base import Connector
     from ironbridge.services import Services
 
 DEMO_NAME = "Demo plant (sandbox)"
@@ -41,19 +41,11 @@ async def create_admin_key(services: Services, *, name: str | None = None) -> st
     return token
 
 
-async def load_snapshot(services: Services, connection_id: int, connector: Connector) -> int:
-    """Every record the connector has, upserted page by page; returns how many."""
-    total = 0
-    for entity in EntityType:
-        if entity not in connector.entities:
-            continue
-        async for batch in connector.fetch_changes(entity, None):
-            async with services.engine.begin() as conn:
-                await record_store.upsert_records(
-                    conn, connection_id, list(batch.records), synced_at=datetime.now(UTC)
-                )
-            total += len(batch.records)
-    return total
+async def synced_records(services: Services, connection_id: int) -> int:
+    """How many live records the connection holds."""
+    async with services.engine.connect() as conn:
+        counts = [await live_count(conn, connection_id, entity) for entity in EntityType]
+    return sum(counts)
 
 
 async def seed_demo(services: Services, *, records: int = 240) -> DemoInfo:
@@ -81,23 +73,18 @@ async def seed_demo(services: Services, *, records: int = 240) -> DemoInfo:
             credits_used=connector_cls.system.credit_cost,
             now=now,
             options={"records": records},
+            # the sample data spans years: the demo shows all of it
+            sync_initial_lookback_days=3650,
         )
         _, admin_key = await token_store.issue_token(conn, TokenKind.ADMIN, now=now, name="demo")
         _, conn_token = await token_store.issue_token(
             conn, TokenKind.CONNECTION, now=now, connection_id=connection_id, name="demo"
         )
-    connector = connector_cls(
-        ConnectionConfig(
-            connection_id=str(connection_id),
-            instance_url=SANDBOX_URL,
-            options={"records": records},
-            sandbox=True,
-        )
+    # a real sync run, the same the scheduler starts when a system is connected
+    await SyncEngine(services).run(
+        SyncRequest(connection_id=connection_id, mode=SyncMode.INITIAL, trigger=SyncTrigger.CONNECT)
     )
-    try:
-        loaded = await load_snapshot(services, connection_id, connector)
-    finally:
-        await connector.aclose()
+    loaded = await synced_records(services, connection_id)
     return DemoInfo(
         admin_key=admin_key,
         connection_id=to_global_id("Connection", connection_id),
@@ -106,4 +93,4 @@ async def seed_demo(services: Services, *, records: int = 240) -> DemoInfo:
     )
 
 
-__all__ = ["DEMO_NAME", "DemoInfo", "create_admin_key", "load_snapshot", "seed_demo"]
+__all__ = ["DEMO_NAME", "DemoInfo", "create_admin_key", "seed_demo", "synced_records"]

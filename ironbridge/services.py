@@ -16,6 +16,8 @@ if TYPE_CHECKING:
     from ironbridge.observability import Metrics
     from ironbridge.security.secretbox import SecretBox
     from ironbridge.settings import Settings
+    from ironbridge.sync.engine import SyncEngine
+    from ironbridge.sync.runner import JobRunner
 
 
 @dataclass(slots=True, kw_only=True)
@@ -30,6 +32,9 @@ class Services:
     # the sync scheduler's hooks: a connection to start (first sync, resume) or to stop
     on_connected: Callable[[int], Awaitable[None]] | None = None
     on_disconnected: Callable[[int], Awaitable[None]] | None = None
+    # set by the lifespan: the sync engine and the runner its jobs go to
+    sync_engine: SyncEngine | None = None
+    jobs: JobRunner | None = None
 
 
 __all__ = ["Services"]

@@ -21,6 +21,7 @@ from ironbridge.schema.lifecycle import LifecycleMutation
 from ironbridge.schema.mutation import Mutation
 from ironbridge.schema.query import Query
 from ironbridge.schema.subscription import Subscription
+from ironbridge.schema.sync import SyncMutation, SyncSubscription
 from ironbridge.schema.types.records import RECORD_TYPES
 from ironbridge.schema.webhooks import WebhookMutation, WebhookQuery
 
@@ -55,8 +56,10 @@ def build_schema(settings: Settings) -> IronbridgeSchema:
     ]
     return IronbridgeSchema(
         query=merge_types("Query", (Query, WebhookQuery)),
-        mutation=merge_types("Mutation", (Mutation, LifecycleMutation, WebhookMutation)),
-        subscription=Subscription,
+        mutation=merge_types(
+            "Mutation", (Mutation, LifecycleMutation, WebhookMutation, SyncMutation)
+        ),
+        subscription=merge_types("Subscription", (Subscription, SyncSubscription)),
         types=[t for _, t, _ in RECORD_TYPES.values()],
         extensions=extensions,
         config=StrawberryConfig(disable_field_suggestions=True),

@@ -1,0 +1,1 @@
+"""Syncing connected systems into the store: engine, scheduler and job runner."""
