@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from ironbridge.connectors.errors import Unsupported
 
 if TYPE_CHECKING:
-    from collections.abc import AsyncIterator, Mapping, Sequence
+    from collections.abc import AsyncIterator, Callable, Mapping, Sequence
     from datetime import datetime
 
     import httpx
@@ -111,6 +111,25 @@ class DeleteResult:
     record: Record | None = None
 
 
+def last_checkpoint(
+    raws: Sequence[Any],
+    *,
+    remote_id: Callable[[Any], str | None],
+    stamp: Callable[[Any], datetime | None],
+) -> Checkpoint | None:
+    """The checkpoint of the last raw record with a readable stamp and id: read from the raw
+    payloads, so that a page of records that fail to map still advances the sync."""
+    for raw in reversed(raws):
+        key = remote_id(raw)
+        try:
+            value = stamp(raw)
+        except ValueError:
+            continue
+        if value is not None and key is not None:
+            return Checkpoint(updated_at=value, remote_id=key)
+    return None
+
+
 class Connector(abc.ABC):
     """One customer's system, reached over HTTP (or, for the sandbox, from sample data)."""
 
@@ -186,4 +205,5 @@ __all__ = [
     "DeleteResult",
     "EntitySupport",
     "SystemInfo",
+    "last_checkpoint",
 ]

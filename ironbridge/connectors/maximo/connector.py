@@ -17,6 +17,7 @@ from ironbridge.connectors.base import (
     DeleteResult,
     EntitySupport,
     SystemInfo,
+    last_checkpoint,
 )
 from ironbridge.connectors.errors import (
     Conflict,
@@ -264,16 +265,13 @@ class MaximoConnector(Connector):
     def _checkpoint(resource: Resource, members: list[dict[str, Any]]) -> Checkpoint | None:
         """The last member's change stamp and id, read from the raw member so that a page of
         unmappable records still advances."""
-        assert resource.cursor is not None
-        for member in reversed(members):
-            remote_id = Member(resource.entity, member, resource.keys).remote_id
-            try:
-                stamp = parse_instant(member.get(resource.cursor))
-            except ValueError:
-                continue
-            if stamp is not None and remote_id is not None:
-                return Checkpoint(updated_at=stamp, remote_id=remote_id)
-        return None
+        cursor = resource.cursor
+        assert cursor is not None
+        return last_checkpoint(
+            members,
+            remote_id=lambda member: Member(resource.entity, member, resource.keys).remote_id,
+            stamp=lambda member: parse_instant(member.get(cursor)),
+        )
 
     async def fetch_changes(
         self,

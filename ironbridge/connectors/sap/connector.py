@@ -15,6 +15,7 @@ from ironbridge.connectors.base import (
     Connector,
     EntitySupport,
     SystemInfo,
+    last_checkpoint,
 )
 from ironbridge.connectors.errors import (
     NotFoundUpstream,
@@ -224,16 +225,13 @@ class SapS4HanaConnector(Connector):
     def _checkpoint(resource: Resource, entities: list[Any]) -> Checkpoint | None:
         """The last entity's change stamp and id (read from the raw payload, so that a page of
         unmappable records still advances)."""
-        assert resource.stamp is not None
-        for raw in reversed(entities):
-            remote_id = resource.remote_id(raw)
-            try:
-                stamp = resource.stamp.parse(raw.get(resource.stamp.field))
-            except ValueError:
-                continue
-            if stamp is not None and remote_id is not None:
-                return Checkpoint(updated_at=stamp, remote_id=remote_id)
-        return None
+        stamp = resource.stamp
+        assert stamp is not None
+        return last_checkpoint(
+            entities,
+            remote_id=resource.remote_id,
+            stamp=lambda raw: stamp.parse(raw.get(stamp.field)),
+        )
 
     async def fetch_changes(
         self,
