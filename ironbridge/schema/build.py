@@ -24,6 +24,7 @@ from ironbridge.schema.subscription import Subscription
 from ironbridge.schema.sync import SyncMutation, SyncSubscription
 from ironbridge.schema.types.records import RECORD_TYPES
 from ironbridge.schema.webhooks import WebhookMutation, WebhookQuery
+from ironbridge.schema.writes import WriteMutation
 
 if TYPE_CHECKING:
     from graphql import GraphQLError
@@ -57,7 +58,7 @@ def build_schema(settings: Settings) -> IronbridgeSchema:
     return IronbridgeSchema(
         query=merge_types("Query", (Query, WebhookQuery)),
         mutation=merge_types(
-            "Mutation", (Mutation, LifecycleMutation, WebhookMutation, SyncMutation)
+            "Mutation", (Mutation, LifecycleMutation, WebhookMutation, SyncMutation, WriteMutation)
         ),
         subscription=merge_types("Subscription", (Subscription, SyncSubscription)),
         types=[t for _, t, _ in RECORD_TYPES.values()],

@@ -305,7 +305,7 @@ async def upsert_records(
         for row_id, remote_id in returned:
             (updated if remote_id in existing else created).append((row_id, remote_id))
         if entity is EntityType.PURCHASE_ORDER:
-            await _replace_lines(conn, connection_id, returned, by_remote)
+            await _replace_lines(conn, connection_id, returned, by_remote, existing=existing)
     return UpsertResult(created=created, updated=updated)
 
 
@@ -314,11 +314,16 @@ async def _replace_lines(
     connection_id: int,
     returned: Sequence[tuple[int, str]],
     by_remote: Mapping[str, Record],
+    *,
+    existing: set[str],
 ) -> None:
-    order_ids = [row_id for row_id, _ in returned]
-    await conn.execute(
-        delete(purchase_order_lines).where(purchase_order_lines.c.purchase_order_id.in_(order_ids))
-    )
+    # only orders that were already stored can have lines to replace
+    order_ids = [row_id for row_id, remote_id in returned if remote_id in existing]
+    if order_ids:
+        lines_table = purchase_order_lines
+        await conn.execute(
+            delete(lines_table).where(lines_table.c.purchase_order_id.in_(order_ids))
+        )
     lines: list[dict[str, Any]] = []
     for row_id, remote_id in returned:
         order = by_remote[remote_id]

@@ -373,6 +373,20 @@ quarantined_records = Table(
     Index(None, "connection_id", "entity"),
 )
 
+# one row per idempotency key of a connection: the request's hash and, once done, its answer
+idempotency_keys = Table(
+    "idempotency_keys",
+    metadata,
+    Column("id", PK, primary_key=True, autoincrement=True),
+    Column("connection_id", PK, ForeignKey("connections.id", ondelete="CASCADE"), nullable=False),
+    Column("key", String(255), nullable=False),
+    Column("request_hash", String(64), nullable=False),
+    Column("response", JSONType),
+    Column("created_at", UTCDateTime, nullable=False),
+    UniqueConstraint("connection_id", "key"),
+    Index(None, "created_at"),
+)
+
 __all__ = [
     "ENTITY_TABLES",
     "api_tokens",
@@ -381,6 +395,7 @@ __all__ = [
     "connections",
     "credentials",
     "entity_sync",
+    "idempotency_keys",
     "inventory_items",
     "locations",
     "metadata",

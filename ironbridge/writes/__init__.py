@@ -1,0 +1,1 @@
+"""Data writes: through the connection's connector, then into the store."""

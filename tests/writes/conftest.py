@@ -1,0 +1,95 @@
+"""Connections to write to: the sandbox, and SAP emulated over real HTTP."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any
+
+import pytest
+from sqlalchemy import update
+
+from ironbridge.connectors.factory import open_connector
+from ironbridge.demo import create_admin_key
+from ironbridge.emulators.sap import create_app as create_sap
+from ironbridge.schema.ids import expect_global_id, to_global_id
+from ironbridge.store import connections as connection_store
+from ironbridge.store import records as record_store
+from ironbridge.store.tables import connections
+from tests.support.servers import serve
+
+if TYPE_CHECKING:
+    from collections.abc import AsyncIterator, Sequence
+
+    from starlette.applications import Starlette
+
+    from ironbridge.models import EntityType
+    from ironbridge.services import Services
+    from tests.conftest import GQL
+
+CONNECT = """mutation($input: ConnectInput!) { connect(input: $input) {
+  token connection { id sandbox } } }"""
+
+ORGANIZATION = {
+    "company_code": "1710",
+    "purchasing_organization": "1710",
+    "purchasing_group": "001",
+}
+
+
+@pytest.fixture
+async def admin(services: Services) -> str:
+    return await create_admin_key(services)
+
+
+@pytest.fixture
+async def sap_app() -> AsyncIterator[tuple[Starlette, str]]:
+    app = create_sap(records=30)
+    async with serve(app) as base_url:
+        yield app, base_url
+
+
+async def connect(gql: GQL, admin: str, payload: dict[str, Any]) -> tuple[int, str]:
+    """The new connection's key and token."""
+    data = await gql.data(CONNECT, {"input": payload}, token=admin)
+    gid = data["connect"]["connection"]["id"]
+    return expect_global_id(gid, "Connection"), data["connect"]["token"]
+
+
+async def set_options(services: Services, connection_id: int, options: dict[str, Any]) -> None:
+    async with services.engine.begin() as conn:
+        await conn.execute(
+            update(connections).where(connections.c.id == connection_id).values(options=options)
+        )
+
+
+async def load_records(
+    services: Services, connection_id: int, entity: EntityType, remote_ids: Sequence[str]
+) -> list[str]:
+    """Read records from the connection's system into the store, as a sync would; their ids."""
+    async with services.engine.connect() as conn:
+        row = await connection_store.get_connection(conn, connection_id)
+        ciphertext = await connection_store.load_credentials(conn, connection_id)
+    assert row is not None
+    secrets = services.secretbox.decrypt(str(connection_id), ciphertext) if ciphertext else {}
+    connector = open_connector(
+        services.registry,
+        row.system_key,
+        connection_id=str(connection_id),
+        instance_url=row.instance_url,
+        credentials={str(k): str(v) for k, v in secrets.items()},
+        options=row.options,
+        sandbox=row.sandbox,
+    )
+    try:
+        found = await connector.get(entity, remote_ids)
+    finally:
+        await connector.aclose()
+    records = [r for r in found if r is not None]
+    assert len(records) == len(remote_ids)
+    async with services.engine.begin() as conn:
+        await record_store.upsert_records(conn, connection_id, records, synced_at=datetime.now(UTC))
+        stored = await record_store.get_by_remote_ids(
+            conn, entity, [(connection_id, r) for r in remote_ids]
+        )
+    type_name = "".join(part.capitalize() for part in entity.value.split("_"))
+    return [to_global_id(type_name, stored[(connection_id, r)].id) for r in remote_ids]
