@@ -55,6 +55,7 @@ class ConnectRequest:
     display_name: str | None = None
     sandbox: bool = False
     sync_values: Mapping[str, Any] = field(default_factory=dict)
+    options: Mapping[str, Any] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)
@@ -182,6 +183,7 @@ async def connect(services: Services, principal: Principal, req: ConnectRequest)
         connection_id="new",
         instance_url=instance_url,
         credentials=secrets,
+        options=req.options,
         sandbox=sandbox,
     )
     try:
@@ -216,6 +218,7 @@ async def connect(services: Services, principal: Principal, req: ConnectRequest)
             credits_used=cls.system.credit_cost,
             now=now,
             end_user_id=session_scope.get("endUserId"),
+            options=req.options,
             **dict(req.sync_values),
         )
         ciphertext = services.secretbox.encrypt(str(connection_id), secrets)

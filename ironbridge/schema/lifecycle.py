@@ -30,6 +30,10 @@ class ConnectInput:
     display_name: str | None = None
     sandbox: bool = False
     sync_settings: SyncSettingsInput | None = None
+    options: JSON | None = strawberry.field(
+        default=None,
+        description="System-specific connection options, e.g. SAP's odata_version or company_code.",
+    )
 
 
 @strawberry.type
@@ -56,6 +60,16 @@ class ConnectSession:
 class DeleteDataPayload:
     connection_id: strawberry.ID
     deleted_records: int
+
+
+def _options(value: object) -> dict[str, Any]:
+    if value is None:
+        return {}
+    if not isinstance(value, dict) or not all(
+        isinstance(v, str | int | float | bool) for v in value.values()
+    ):
+        raise bad_input("options must be an object of plain values.", field="options")
+    return dict(value)
 
 
 def _connection_pk(
@@ -117,6 +131,7 @@ class LifecycleMutation:
                 display_name=input.display_name,
                 sandbox=input.sandbox,
                 sync_values=sync_values,
+                options=_options(input.options),
             ),
         )
         return ConnectPayload(connection=Connection.from_row(done.connection), token=done.token)

@@ -233,3 +233,27 @@ async def test_sandbox_connections_of_any_system(gql: GQL, admin: str) -> None:
     for key in ("sandbox", "sap-s4hana"):
         data = await gql.data(CONNECT, {"input": {"systemKey": key, "sandbox": True}}, token=admin)
         assert data["connect"]["connection"]["sandbox"] is True
+
+
+async def test_connection_options_reach_the_connector(
+    gql: GQL, services: Services, admin: str, sap: tuple[str, dict[str, str]]
+) -> None:
+    url, creds = sap
+    data = await gql.data(
+        CONNECT,
+        {"input": sap_input(url, creds, options={"odata_version": "v2", "company_code": "1710"})},
+        token=admin,
+    )
+    from ironbridge.schema.ids import from_global_id
+    from ironbridge.store import connections as connection_store
+
+    pk = from_global_id(data["connect"]["connection"]["id"])[1]
+    async with services.engine.connect() as conn:
+        row = await connection_store.get_connection(conn, pk)
+    assert row is not None
+    assert row.options == {"odata_version": "v2", "company_code": "1710"}
+    body = await gql(
+        CONNECT, {"input": sap_input(url, creds, options={"odata_version": ["v2"]})}, token=admin
+    )
+    assert error_code(body) == "BAD_USER_INPUT"
+    assert body["errors"][0]["extensions"]["field"] == "options"
