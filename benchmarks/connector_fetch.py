@@ -3,7 +3,6 @@ following the same pages: records/s, ratio, client CPU and peak memory of each."
 
 from __future__ import annotations
 
-import abc
 import argparse
 import asyncio
 import json
@@ -12,88 +11,23 @@ import socket
 import subprocess
 import sys
 import time
-from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import Any
 
-import httpx
 import uvicorn
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from ironbridge.connectors.base import ConnectionConfig
-from ironbridge.connectors.sap import SapS4HanaConnector
-from ironbridge.connectors.sap.resources import resources
-from ironbridge.emulators.sap import DEFAULT_CLIENT, DEFAULT_PASSWORD, DEFAULT_USERNAME
-from ironbridge.emulators.server import create_emulator
-from ironbridge.models import EntityType, PurchaseOrder
+from benchmarks.fetch_systems import SystemBenchmark, systems
+from ironbridge.models import PurchaseOrder
 from ironbridge.observability import configure_logging
 
-if TYPE_CHECKING:
-    from ironbridge.connectors.base import Connector
-    from ironbridge.emulators.control import EmulatorApp
-
-ANCHOR = datetime(2025, 6, 1, tzinfo=UTC)
+# every system with a module under benchmarks/fetch_systems/
+SYSTEMS: dict[str, type[SystemBenchmark]] = systems()
 # The emulator runs under uvicorn in a process of its own on loopback; each measured phase runs in
 # a fresh process too, so that its ru_maxrss is its own: the connector (every page, each record
 # mapped), then plain httpx (the same requests, JSON parsed, nothing mapped).
-USAGE = "python benchmarks/connector_fetch.py [--records 100000] [--system sap-s4hana]"
-
-
-class SystemBenchmark(abc.ABC):
-    """What one system contributes: its emulator, its connector and the same pages in httpx."""
-
-    key: ClassVar[str]
-    entity: ClassVar[EntityType]
-
-    @abc.abstractmethod
-    def emulator(self, *, records: int, page_size: int) -> EmulatorApp: ...
-
-    @abc.abstractmethod
-    def connector(self, base_url: str) -> Connector: ...
-
-    @abc.abstractmethod
-    async def plain(self, client: httpx.AsyncClient) -> tuple[int, int]:
-        """Follow the connector's pages with httpx alone: (records, lines)."""
-
-
-class SapBenchmark(SystemBenchmark):
-    """Purchase orders with items and schedule lines, OData V4, as a first full sync reads them."""
-
-    key = "sap-s4hana"
-    entity = EntityType.PURCHASE_ORDER
-    credentials: ClassVar[dict[str, str]] = {
-        "username": DEFAULT_USERNAME,
-        "password": DEFAULT_PASSWORD,
-        "client": DEFAULT_CLIENT,
-    }
-
-    def emulator(self, *, records: int, page_size: int) -> EmulatorApp:
-        return create_emulator(self.key, records=records, page_size=page_size, anchor=ANCHOR)
-
-    def connector(self, base_url: str) -> Connector:
-        config = ConnectionConfig(
-            connection_id="benchmark", instance_url=base_url, credentials=self.credentials
-        )
-        return SapS4HanaConnector(config)
-
-    async def plain(self, client: httpx.AsyncClient) -> tuple[int, int]:
-        po = resources("v4")[self.entity]
-        params = {"sap-client": DEFAULT_CLIENT, "$orderby": po.orderby() or ""}
-        params["$expand"] = po.expand or ""
-        url: str | None = str(client.base_url.join(po.path).copy_merge_params(params))
-        records = lines = 0
-        while url is not None:
-            response = await client.get(url, headers=dict(po.protocol.read_headers))
-            response.raise_for_status()
-            body = response.json()
-            records += len(body["value"])
-            lines += sum(len(order["_PurchaseOrderItem"]) for order in body["value"])
-            url = body.get("@odata.nextLink")
-        return records, lines
-
-
-SYSTEMS: dict[str, type[SystemBenchmark]] = {SapBenchmark.key: SapBenchmark}
+USAGE = "python benchmarks/connector_fetch.py [--records 100000] [--system sap-s4hana|all]"
 
 
 async def run_connector(bench: SystemBenchmark, base_url: str) -> tuple[int, int]:
@@ -109,8 +43,7 @@ async def run_connector(bench: SystemBenchmark, base_url: str) -> tuple[int, int
 
 
 async def run_plain(bench: SystemBenchmark, base_url: str) -> tuple[int, int]:
-    auth = (DEFAULT_USERNAME, DEFAULT_PASSWORD)
-    async with httpx.AsyncClient(base_url=base_url, auth=auth, timeout=120) as client:
+    async with bench.client(base_url) as client:
         return await bench.plain(client)
 
 
@@ -206,7 +139,7 @@ def report(args: argparse.Namespace, results: dict[str, dict[str, Any]]) -> None
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, usage=USAGE)
     parser.add_argument("--records", type=int, default=100_000)
-    parser.add_argument("--system", choices=sorted(SYSTEMS), default="sap-s4hana")
+    parser.add_argument("--system", choices=[*sorted(SYSTEMS), "all"], default="sap-s4hana")
     parser.add_argument(
         "--page-size", type=int, default=1000, help="the emulator's server page size"
     )
@@ -219,6 +152,10 @@ def main() -> None:
         uvicorn.run(app, host="127.0.0.1", port=args.serve, log_level="warning")
     elif args.phase:
         phase(args.system, args.phase, args.url)
+    elif args.system == "all":
+        for system in sorted(SYSTEMS):
+            measure(argparse.Namespace(**{**vars(args), "system": system}))
+            print()
     else:
         measure(args)
 
