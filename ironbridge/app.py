@@ -13,17 +13,18 @@ from starlette.middleware.cors import CORSMiddleware
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Mount, Route, WebSocketRoute
 
+from ironbridge.cache import create_cache
 from ironbridge.connectors.registry import ConnectorRegistry
-from ironbridge.events.bus import MemoryBus
 from ironbridge.events.dispatcher import WebhookDispatcher
+from ironbridge.jobs.factory import create_bus, open_runner, scale_out
 from ironbridge.observability import Metrics
+from ironbridge.ratelimit import create_limiter
 from ironbridge.schema.build import build_schema
 from ironbridge.security.secretbox import SecretBox, load_or_create_key_file
 from ironbridge.services import Services
 from ironbridge.settings import Settings
 from ironbridge.store.engine import create_engine, migrate
 from ironbridge.sync.engine import SyncEngine
-from ironbridge.sync.runner import InProcessRunner
 from ironbridge.sync.scheduler import Scheduler
 from ironbridge.web.graphql_view import AuthenticatedGraphQL, GraphQLView
 from ironbridge.web.middleware import (
@@ -52,7 +53,9 @@ def create_services(settings: Settings) -> Services:
         registry=ConnectorRegistry.default(),
         secretbox=make_secretbox(settings),
         metrics=Metrics(),
-        bus=MemoryBus(),
+        bus=create_bus(settings),
+        cache=create_cache(settings.redis_url),
+        limiter=create_limiter(settings.redis_url),
     )
 
 
@@ -73,7 +76,11 @@ def create_app(settings: Settings | None = None, *, services: Services | None = 
             checks["store"] = "ok"
         except Exception as exc:  # any failure means not ready; say which part
             checks["store"] = f"unavailable: {type(exc).__name__}"
-        ready = all(v == "ok" for v in checks.values())
+        # the cache degrades to misses, so its outage is reported but does not fail readiness
+        checks["cache"] = "ok" if await services.cache.ping() else "degraded"
+        # a bus reconnecting after a Redis restart: this process misses other processes' events
+        checks["bus"] = "ok" if services.bus.connected else "degraded"
+        ready = checks["store"] == "ok"
         return JSONResponse(
             {"status": "ok" if ready else "unavailable", "checks": checks},
             status_code=200 if ready else 503,
@@ -85,7 +92,8 @@ def create_app(settings: Settings | None = None, *, services: Services | None = 
     @contextlib.asynccontextmanager
     async def lifespan(_: Starlette) -> AsyncIterator[None]:
         if settings.auto_migrate:
-            await migrate(services.engine)
+            await migrate(services.engine, jobs=scale_out(settings))
+        await services.bus.start()
         if services.dispatcher is None:
             services.dispatcher = WebhookDispatcher(
                 services.engine,
@@ -96,14 +104,18 @@ def create_app(settings: Settings | None = None, *, services: Services | None = 
             )
         services.dispatcher.start()
         sync_engine = services.sync_engine or SyncEngine(services)
-        await sync_engine.recover()
-        runner = InProcessRunner(sync_engine.run)
-        runner.start()
-        scheduler = Scheduler(services, runner, clock=sync_engine.clock)
+        if not scale_out(settings):
+            # scale-out: workers fail a dead worker's runs per connection, under its lock
+            await sync_engine.recover()
+        runner = await open_runner(settings, sync_engine)
+        scheduler = Scheduler(
+            services, runner, clock=sync_engine.clock, tick=settings.scheduler_tick_seconds
+        )
         services.sync_engine, services.jobs = sync_engine, runner
         services.on_connected = scheduler.on_connected
         services.on_disconnected = scheduler.on_disconnected
-        scheduler.start()
+        if not scale_out(settings):  # scale-out: the workers' periodic tick schedules
+            scheduler.start()
         try:
             yield
         finally:
@@ -114,9 +126,12 @@ def create_app(settings: Settings | None = None, *, services: Services | None = 
             await services.dispatcher.aclose()
             services.dispatcher = None
             await services.bus.aclose()
+            await services.cache.aclose()
+            await services.limiter.aclose()
             await services.engine.dispose()
 
     from ironbridge.web.graphiql import graphiql_static_files
+    from ironbridge.web.pages import page_routes
 
     routes = [
         Route("/graphql", graphql, methods=["GET", "POST", "OPTIONS"]),
@@ -125,6 +140,7 @@ def create_app(settings: Settings | None = None, *, services: Services | None = 
         Route("/readyz", readyz),
         Route("/metrics", metrics),
         Mount("/static/graphiql", app=graphiql_static_files(), name="graphiql"),
+        *page_routes(services),
     ]
     middleware = [
         Middleware(RequestIdMiddleware),

@@ -112,12 +112,30 @@ def migrate_command(
     async def run() -> None:
         engine = create_engine(settings.resolved_database_url)
         try:
-            await migrate(engine, revision)
+            await migrate(engine, revision, jobs=settings.jobs == "procrastinate")
         finally:
             await engine.dispose()
 
     asyncio.run(run())
     typer.echo(f"database at {revision}")
+
+
+@app.command()
+def worker(
+    concurrency: Annotated[
+        int | None, typer.Option(help="Overrides IRONBRIDGE_WORKER_CONCURRENCY.", min=1)
+    ] = None,
+) -> None:
+    """Run a sync worker (IRONBRIDGE_JOBS=procrastinate): syncs, schedule, webhooks."""
+    from ironbridge.jobs.worker import run_worker
+    from ironbridge.observability import configure_logging
+
+    settings = _settings()
+    if settings.jobs != "procrastinate":
+        typer.echo("the worker needs IRONBRIDGE_JOBS=procrastinate", err=True)
+        raise typer.Exit(2)
+    configure_logging(fmt=settings.log_format, level=settings.log_level)
+    asyncio.run(run_worker(settings, concurrency=concurrency))
 
 
 @admin_key_app.command("create")

@@ -72,6 +72,23 @@ class Metrics:
             ["system", "method", "status"],
             registry=self.registry,
         )
+        self.upstream_duration = Histogram(
+            "ironbridge_upstream_request_duration_seconds",
+            "Duration of requests sent to connected systems.",
+            ["system"],
+            registry=self.registry,
+        )
+        self.rate_limited = Counter(
+            "ironbridge_rate_limited",
+            "Requests refused by Ironbridge's own per-credential limit.",
+            registry=self.registry,
+        )
+        self.live_reads = Counter(
+            "ironbridge_live_reads",
+            "Live reads, by outcome (hit: answered from the cache).",
+            ["outcome"],
+            registry=self.registry,
+        )
         self.sync_duration = Histogram(
             "ironbridge_sync_duration_seconds",
             "Sync run duration.",

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
+
+from ironbridge.cache import Cache, memory_cache
+from ironbridge.ratelimit import Limiter, MemoryLimiter
 
 if TYPE_CHECKING:
     from collections.abc import Awaitable, Callable
@@ -28,6 +31,9 @@ class Services:
     secretbox: SecretBox
     metrics: Metrics
     bus: EventBus
+    # the live-read cache and the limiter of per-credential limits and upstream budgets
+    cache: Cache = field(default_factory=memory_cache)
+    limiter: Limiter = field(default_factory=MemoryLimiter)
     dispatcher: WebhookDispatcher | None = None
     # the sync scheduler's hooks: a connection to start (first sync, resume) or to stop
     on_connected: Callable[[int], Awaitable[None]] | None = None

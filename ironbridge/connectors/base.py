@@ -48,6 +48,9 @@ class SystemInfo:
     docs_url: str | None = None
     # True for systems that exist only as sample data (no instance URL, no credentials)
     sandbox_only: bool = False
+    # the system's own documented request limit per connection (e.g. Plex's 200 a minute);
+    # the connection's shared upstream budget never goes faster than this
+    requests_per_minute: float | None = None
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -149,6 +152,13 @@ class Connector(abc.ABC):
     def supports(cls, entity: EntityType) -> EntitySupport | None:
         return cls.entities.get(entity)
 
+    @classmethod
+    def version_of(cls, entity: EntityType, remote_data: Mapping[str, Any] | None) -> str | None:
+        """The system's version of a record as it was read (from its raw payload), passed
+        back to ``update`` so that a record changed since is a stale ``Conflict``; None when
+        the system keeps no version the connector can check."""
+        return None
+
     @abc.abstractmethod
     async def check(self) -> None:
         """Validate the instance URL and the credentials; raise a typed error otherwise."""
@@ -186,6 +196,12 @@ class Connector(abc.ABC):
 
     async def delete(self, entity: EntityType, remote_id: str) -> DeleteResult:
         raise Unsupported(self.system.key, f"cannot delete {entity.value}")
+
+    async def validate(  # noqa: B027 - a hook; connectors without own checks keep it
+        self, entity: EntityType, data: Mapping[str, Any], *, remote_id: str | None = None
+    ) -> None:
+        """The connector's own checks of a create (``remote_id`` None) or an update, for a
+        dry run: raise ``Rejected`` as the write would. It may read, never write."""
 
     @property
     def upstream_requests(self) -> int:

@@ -77,6 +77,11 @@ class Conflict(FatalError):
         self.stale = stale
 
 
+class BudgetSpent(RateLimited):
+    """Ironbridge's own request budget for the connection is spent: the request was not sent.
+    Retriable like the system's own 429 (a sync waits and resumes)."""
+
+
 class BudgetExhausted(FatalError):
     """This connection's upstream request budget for the current window is spent."""
 
@@ -101,6 +106,7 @@ class RecordMappingError(Exception):
 __all__ = [
     "AuthFailed",
     "BudgetExhausted",
+    "BudgetSpent",
     "Conflict",
     "ConnectorError",
     "FatalError",

@@ -13,7 +13,7 @@ import httpx
 from ironbridge.connectors.base import ConnectionConfig
 
 if TYPE_CHECKING:
-    from collections.abc import Mapping
+    from collections.abc import Callable, Mapping
 
     from ironbridge.connectors.base import Connector
     from ironbridge.connectors.registry import ConnectorRegistry
@@ -52,7 +52,12 @@ def open_connector(
     options: Mapping[str, Any] | None = None,
     sandbox: bool = False,
     transport: httpx.AsyncBaseTransport | None = None,
+    wrap_transport: Callable[[httpx.AsyncBaseTransport | None], httpx.AsyncBaseTransport]
+    | None = None,
 ) -> Connector:
+    """The connector of ``system_key`` for one connection. ``wrap_transport`` is given the
+    transport the connector will use (None: its own default) and returns the one it uses
+    instead, e.g. to spend a shared request budget on every call."""
     cls = registry.get(system_key)
     if cls is None:
         raise UnknownSystem(system_key)
@@ -64,6 +69,8 @@ def open_connector(
             transport = httpx.ASGITransport(app=app)
             instance_url = sandbox_url(system_key)
             credentials = dict(emulator_of(app).credentials)
+    if wrap_transport is not None:
+        transport = wrap_transport(transport)
     config = ConnectionConfig(
         connection_id=connection_id,
         instance_url=instance_url,

@@ -87,6 +87,14 @@ class EventBus(abc.ABC):
     ) -> Subscription:
         """A subscription to the events ``predicate`` accepts (all when ``None``)."""
 
+    async def start(self) -> None:  # noqa: B027 - optional hook, most buses need none
+        """Connect what the bus needs before the process serves (a no-op for most buses)."""
+
+    @property
+    def connected(self) -> bool:
+        """Whether events published elsewhere reach this process right now."""
+        return True
+
     @abc.abstractmethod
     async def aclose(self) -> None:
         """Close every subscription and refuse further publishing."""
@@ -132,6 +140,15 @@ class MemorySubscription(Subscription):
             await self._ready.wait()
         return self._items.popleft()
 
+    def _lag(self, dropped: int) -> None:
+        """Tell the subscriber to resync: what is buffered is dropped, one marker stays."""
+        if self._closed:
+            return
+        dropped += sum(i.dropped if isinstance(i, Lagged) else 1 for i in self._items)
+        self._items.clear()
+        self._items.append(Lagged(dropped=dropped))
+        self._ready.set()
+
     async def aclose(self) -> None:
         self._closed = True
         self._bus._discard(self)
@@ -163,6 +180,11 @@ class MemoryBus(EventBus):
     @property
     def subscriber_count(self) -> int:
         return len(self._subscriptions)
+
+    def lag_all(self, dropped: int = 0) -> None:
+        """Tell every subscriber it may have missed events (``dropped`` of them, if known)."""
+        for subscription in list(self._subscriptions):
+            subscription._lag(dropped)
 
     def _discard(self, subscription: MemorySubscription) -> None:
         self._subscriptions.discard(subscription)

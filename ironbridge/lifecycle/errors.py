@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import re
 from urllib.parse import urlsplit
 
 from ironbridge.connectors.errors import (
     AuthFailed,
     BudgetExhausted,
+    BudgetSpent,
     Conflict,
     ConnectorError,
     NotFoundUpstream,
@@ -40,9 +42,16 @@ def _host(instance_url: str | None) -> str:
     return parts.netloc or instance_url
 
 
+# "HTTP 401 from GET /sap/opu/...: " - our own preface to the system's words, noise to a person
+_HTTP_PREFACE = re.compile(r"^HTTP \d{3} from [A-Z]+ \S+?(?::\s*|$)")
+
+
 def _said(exc: ConnectorError) -> str:
-    detail = exc.detail.strip()
-    return f" The system said: {detail}" if detail else ""
+    detail = _HTTP_PREFACE.sub("", exc.detail.strip()).strip()
+    if not detail:
+        return ""
+    # the system's own words end a sentence of ours: close it
+    return f" The system said: {detail}" + ("" if detail[-1] in ".!?" else ".")
 
 
 def api_error(
@@ -75,6 +84,15 @@ def api_error(
             message += f" (HTTP {exc.status_code})"
         return ApiError(
             ErrorCode.SYSTEM_UNREACHABLE, message, retry_after=60, connection_id=connection_id
+        )
+    if isinstance(exc, BudgetSpent):
+        return ApiError(
+            ErrorCode.RATE_LIMITED,
+            f"Ironbridge's request budget for this connection to {system_name} is spent (it is "
+            "shared by syncs, live reads and writes); nothing was sent. Try again in "
+            f"{max(1, round(exc.retry_after))} seconds.",
+            retry_after=exc.retry_after,
+            connection_id=connection_id,
         )
     if isinstance(exc, RateLimited | BudgetExhausted):
         return ApiError(

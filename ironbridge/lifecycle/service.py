@@ -30,6 +30,7 @@ from ironbridge.store.tables import (
     quarantined_records,
     sync_runs,
 )
+from ironbridge.upstream import connection_connector
 
 if TYPE_CHECKING:
     from collections.abc import Mapping, Sequence
@@ -280,15 +281,7 @@ async def reauthorize(
     row = await _load(services, connection_id)
     _require_live(row)
     secrets = {} if row.sandbox else validate_credentials(services, row.system_key, given)
-    connector = open_connector(
-        services.registry,
-        row.system_key,
-        connection_id=str(connection_id),
-        instance_url=row.instance_url,
-        credentials=secrets,
-        options=row.options,
-        sandbox=row.sandbox,
-    )
+    connector = connection_connector(services, row, secrets)
     try:
         await check_connector(services, connector, instance_url=row.instance_url)
     finally:
@@ -416,10 +409,47 @@ async def create_connect_session(
     return token, expires
 
 
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ConnectSessionDetails:
+    system_keys: list[str] | None  # None: every system is offered
+    redirect_url: str | None
+    end_user_id: str | None
+    expires_at: datetime
+    used: bool
+
+
+async def connect_session_details(
+    services: Services, principal: Principal
+) -> ConnectSessionDetails:
+    """What the caller's own connect session was made with; no other credential may ask."""
+    if principal.kind is not TokenKind.CONNECT_SESSION:
+        raise forbidden("Only a connect-session token may read its connect session.")
+    async with services.engine.connect() as conn:
+        row = (
+            await conn.execute(select(api_tokens).where(api_tokens.c.id == principal.token_id))
+        ).first()
+    if row is None or row.expires_at is None:
+        raise ApiError(ErrorCode.UNAUTHENTICATED, "The credential is unknown.")
+    scope: dict[str, Any] = dict(row.scope or {})
+    offered = scope.get("systemKeys")
+    keys = [k for k in offered if isinstance(k, str)] if isinstance(offered, list) else []
+    redirect = scope.get("redirectUrl")
+    end_user = scope.get("endUserId")
+    return ConnectSessionDetails(
+        system_keys=keys or None,
+        redirect_url=redirect if isinstance(redirect, str) else None,
+        end_user_id=end_user if isinstance(end_user, str) else None,
+        expires_at=row.expires_at,
+        used=row.used_at is not None,
+    )
+
+
 __all__ = [
     "ConnectRequest",
+    "ConnectSessionDetails",
     "Connected",
     "connect",
+    "connect_session_details",
     "create_connect_session",
     "delete_connection_data",
     "disconnect",

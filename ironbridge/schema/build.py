@@ -17,7 +17,7 @@ from strawberry.schema.config import StrawberryConfig
 from strawberry.tools import merge_types
 
 from ironbridge.schema.errors import ShapeErrors
-from ironbridge.schema.lifecycle import LifecycleMutation
+from ironbridge.schema.lifecycle import LifecycleMutation, LifecycleQuery
 from ironbridge.schema.mutation import Mutation
 from ironbridge.schema.query import Query
 from ironbridge.schema.subscription import Subscription
@@ -56,7 +56,7 @@ def build_schema(settings: Settings) -> IronbridgeSchema:
         ShapeErrors,
     ]
     return IronbridgeSchema(
-        query=merge_types("Query", (Query, WebhookQuery)),
+        query=merge_types("Query", (Query, LifecycleQuery, WebhookQuery)),
         mutation=merge_types(
             "Mutation", (Mutation, LifecycleMutation, WebhookMutation, SyncMutation, WriteMutation)
         ),

@@ -56,6 +56,40 @@ class ConnectSession:
     expires_at: datetime
 
 
+@strawberry.type(description="What a connect session was made with, as its holder sees it.")
+class ConnectSessionInfo:
+    system_keys: list[str] | None = strawberry.field(
+        description="The systems offered; null: every system."
+    )
+    redirect_url: str | None = strawberry.field(
+        description="Where the connect page goes after connecting; its origin is the page's "
+        "postMessage target."
+    )
+    end_user_id: str | None
+    expires_at: datetime
+    used: bool = strawberry.field(
+        description="Whether the session has connected a system (a spent session is 401)."
+    )
+
+
+@strawberry.type
+class LifecycleQuery:
+    @strawberry.field(
+        description="The caller's own connect session (connect-session token only; "
+        "any other credential gets FORBIDDEN)."
+    )
+    async def connect_session(self, info: Info[Context, Any]) -> ConnectSessionInfo | None:
+        principal = info.context.require_principal()
+        details = await service.connect_session_details(info.context.services, principal)
+        return ConnectSessionInfo(
+            system_keys=details.system_keys,
+            redirect_url=details.redirect_url,
+            end_user_id=details.end_user_id,
+            expires_at=details.expires_at,
+            used=details.used,
+        )
+
+
 @strawberry.type
 class DeleteDataPayload:
     connection_id: strawberry.ID
@@ -172,4 +206,11 @@ class LifecycleMutation:
         return DeleteDataPayload(connection_id=connection_id, deleted_records=deleted)
 
 
-__all__ = ["ConnectInput", "ConnectPayload", "Credits", "LifecycleMutation"]
+__all__ = [
+    "ConnectInput",
+    "ConnectPayload",
+    "ConnectSessionInfo",
+    "Credits",
+    "LifecycleMutation",
+    "LifecycleQuery",
+]

@@ -28,6 +28,16 @@ class ConnectionStatusEvent:
     at: datetime
 
 
+def lagged_error(item: Lagged, what: str = "state") -> ApiError:
+    """The end of a subscription that cannot promise it saw every event: the subscriber fell
+    behind, or the event bus reconnected (events published meanwhile are unknown)."""
+    missed = f"missed {item.dropped} events" if item.dropped else "may have missed events"
+    return ApiError(
+        ErrorCode.INTERNAL,
+        f"This subscription {missed}; read the current {what} and subscribe again.",
+    )
+
+
 def scope(info: Info[Context, Any], connection_id: strawberry.ID | None) -> int | None:
     """The connection a subscription watches; ``None`` for all (admin only)."""
     principal = info.context.require_principal()
@@ -65,11 +75,7 @@ class Subscription:
         async with services.bus.subscribe(watching({"connection.status_changed"}, pk)) as events:
             async for item in events:
                 if isinstance(item, Lagged):
-                    raise ApiError(
-                        ErrorCode.INTERNAL,
-                        f"This subscriber fell behind and missed {item.dropped} events; "
-                        "read the current status and subscribe again.",
-                    )
+                    raise lagged_error(item, "status")
                 if item.connection_id is None:
                     continue
                 async with services.engine.connect() as conn:

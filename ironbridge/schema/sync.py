@@ -17,7 +17,7 @@ from ironbridge.schema.context import Context
 from ironbridge.schema.ids import to_global_id
 from ironbridge.schema.mutation import target_connection_id
 from ironbridge.schema.query import load_visible_connection
-from ironbridge.schema.subscription import scope, watching
+from ironbridge.schema.subscription import lagged_error, scope, watching
 from ironbridge.schema.types.connection import SyncRun
 from ironbridge.schema.types.enums import ChangeKind, EntityType, SyncMode, SyncTrigger
 from ironbridge.sync import state
@@ -46,14 +46,6 @@ class RecordChangeEvent:
     remote_id: str
     kind: ChangeKind
     at: datetime
-
-
-def _lagged(item: Lagged) -> ApiError:
-    return ApiError(
-        ErrorCode.INTERNAL,
-        f"This subscriber fell behind and missed {item.dropped} events; "
-        "read the current state and subscribe again.",
-    )
 
 
 async def _load_run(info: Info[Context, Any], run_id: int) -> SyncRun | None:
@@ -110,17 +102,17 @@ class SyncMutation:
         running = await _current(info, pk)
         if running is not None:
             return running
-        if jobs.is_busy(pk):
+        if await jobs.busy(pk):
             # a run is starting: its row appears in a moment
             async with asyncio.timeout(_STARTING_WAIT):
                 while (  # noqa: ASYNC110 - the row appears in the store, not as an event
                     running := await _current(info, pk)
-                ) is None and jobs.is_busy(pk):
+                ) is None and await jobs.busy(pk):
                     await asyncio.sleep(0.05)
             if running is not None:
                 return running
         run_id = await engine.open(pk, mode=mode, trigger=SyncTrigger.MANUAL, entities=entities)
-        jobs.submit(pk, mode, SyncTrigger.MANUAL, entities, run_id=run_id)
+        await jobs.enqueue(pk, mode, SyncTrigger.MANUAL, entities, run_id=run_id)
         made = await _load_run(info, run_id)
         assert made is not None
         return made
@@ -137,7 +129,7 @@ class SyncSubscription:
         async with bus.subscribe(watching({SYNC_STATUS_EVENT}, pk)) as events:
             async for item in events:
                 if isinstance(item, Lagged):
-                    raise _lagged(item)
+                    raise lagged_error(item)
                 if item.connection_id is None:
                     continue
                 run = await _load_run(info, int(item.data["runId"]))
@@ -167,7 +159,7 @@ class SyncSubscription:
         async with info.context.services.bus.subscribe(matching) as events:
             async for item in events:
                 if isinstance(item, Lagged):
-                    raise _lagged(item)
+                    raise lagged_error(item)
                 data = item.data
                 yield RecordChangeEvent(
                     connection_id=strawberry.ID(data["connectionId"]),

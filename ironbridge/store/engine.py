@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import event
+from sqlalchemy import event, text
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
 if TYPE_CHECKING:
@@ -68,10 +68,21 @@ def _upgrade(connection: Connection, revision: str) -> None:
     command.upgrade(config, revision)
 
 
-async def migrate(engine: AsyncEngine, revision: str = "head") -> None:
-    """Apply migrations up to ``revision`` on the engine's database."""
+# any constant: PostgreSQL serialises the migrations of processes starting at once on it
+MIGRATION_LOCK = 0x1B_0001
+
+
+async def migrate(engine: AsyncEngine, revision: str = "head", *, jobs: bool = False) -> None:
+    """Apply migrations up to ``revision`` on the engine's database; with ``jobs``, also the
+    job queue's schema (PostgreSQL only)."""
     async with engine.begin() as conn:
+        if conn.dialect.name == "postgresql":
+            await conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK})
         await conn.run_sync(_upgrade, revision)
+        if jobs:
+            from ironbridge.jobs.schema import ensure_schema
+
+            await ensure_schema(conn)
 
 
 __all__ = ["alembic_config", "create_engine", "json_dumps", "migrate"]

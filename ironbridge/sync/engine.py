@@ -16,7 +16,6 @@ import structlog
 
 from ironbridge.connectors.base import Checkpoint
 from ironbridge.connectors.errors import ConnectorError, RateLimited
-from ironbridge.connectors.factory import open_connector
 from ironbridge.models import ChangeKind, ConnectionStatus, EntityType, SyncMode, SyncState
 from ironbridge.store import connections as connection_store
 from ironbridge.store import records as record_store
@@ -31,6 +30,7 @@ from ironbridge.sync.outcome import (
     sync_error,
     utcnow,
 )
+from ironbridge.upstream import connection_connector
 
 if TYPE_CHECKING:
     from collections.abc import Awaitable, Callable, Mapping, Sequence
@@ -365,15 +365,7 @@ class SyncEngine(RunEndings):
         return self._factory(row, {str(k): str(v) for k, v in secrets.items()})
 
     def _open_connector(self, row: Row[Any], credentials: Mapping[str, str]) -> Connector:
-        return open_connector(
-            self.services.registry,
-            row.system_key,
-            connection_id=str(row.id),
-            instance_url=row.instance_url,
-            credentials=credentials,
-            options=row.options,
-            sandbox=row.sandbox,
-        )
+        return connection_connector(self.services, row, dict(credentials))
 
 
 __all__ = [

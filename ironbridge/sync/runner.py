@@ -1,7 +1,9 @@
 """The job runner port: at most one running sync and one waiting sync per connection.
 
 :class:`InProcessRunner` runs jobs as tasks in this process (the embedded mode); the app's
-lifespan owns it. A scale-out runner implements the same port over a shared queue.
+lifespan owns it. :class:`ironbridge.jobs.runner.ProcrastinateRunner` implements the same port
+over a shared queue; callers that may hold either await :meth:`JobRunner.enqueue` and
+:meth:`JobRunner.busy`.
 """
 
 from __future__ import annotations
@@ -58,6 +60,25 @@ class JobRunner(abc.ABC):
     @abc.abstractmethod
     def is_busy(self, connection_id: int) -> bool:
         """Whether a job of the connection is running or waiting."""
+
+    async def enqueue(
+        self,
+        connection_id: int,
+        mode: SyncMode,
+        trigger: SyncTrigger,
+        entities: Sequence[EntityType] | None = None,
+        *,
+        run_id: int | None = None,
+        scheduled: bool = False,
+    ) -> bool:
+        """:meth:`submit` for runners whose queue lives elsewhere (awaits the answer).
+        ``scheduled``: the scheduler found the connection due; a queued job checks it still
+        is when it starts (a run may have ended in between)."""
+        return self.submit(connection_id, mode, trigger, entities, run_id=run_id)
+
+    async def busy(self, connection_id: int) -> bool:
+        """:meth:`is_busy` for runners whose queue lives elsewhere (asks the queue)."""
+        return self.is_busy(connection_id)
 
     @abc.abstractmethod
     async def cancel(self, connection_id: int) -> None:

@@ -67,12 +67,12 @@ class Scheduler:
         """Submit every due connection that has no job yet; returns those submitted."""
         submitted: list[int] = []
         for connection_id in await self.due(now):
-            if self.runner.is_busy(connection_id):
+            if await self.runner.busy(connection_id):
                 continue
             failures = await self._failures(connection_id)
             trigger = SyncTrigger.RETRY if failures else SyncTrigger.SCHEDULE
             mode = await self._mode(connection_id)
-            if self.runner.submit(connection_id, mode, trigger):
+            if await self.runner.enqueue(connection_id, mode, trigger, scheduled=True):
                 submitted.append(connection_id)
         return submitted
 
@@ -81,7 +81,7 @@ class Scheduler:
         mode = await self._mode(connection_id)
         trigger = SyncTrigger.CONNECT if mode is SyncMode.INITIAL else SyncTrigger.RETRY
         try:
-            self.runner.submit(connection_id, mode, trigger)
+            await self.runner.enqueue(connection_id, mode, trigger)
         except RunnerClosed:
             log.warning("sync.runner_closed", connection_id=connection_id)
 

@@ -375,15 +375,12 @@ async def emit_record_events(
         )
         if not endpoints:
             continue
-        pks = dict(
-            (
-                await conn.execute(
-                    select(events.c.event_id, events.c.id).where(
-                        events.c.event_id.in_([e.event_id for e in chunk])
-                    )
-                )
-            ).tuples()
+        found = await conn.execute(
+            select(events.c.event_id, events.c.id).where(
+                events.c.event_id.in_([e.event_id for e in chunk])
+            )
         )
+        pks = {event_id: pk for event_id, pk in found}
         deliveries = [
             {
                 "event_id": pks[e.event_id],

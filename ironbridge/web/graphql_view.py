@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 from typing import TYPE_CHECKING, Any
 
 from graphql import FieldNode, GraphQLError, OperationDefinitionNode, OperationType, parse
@@ -11,6 +12,7 @@ from strawberry.asgi import GraphQL
 from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL, GRAPHQL_WS_PROTOCOL
 
 from ironbridge.errors import ApiError, ErrorCode
+from ironbridge.ratelimit import LimitExceeded
 from ironbridge.schema.context import Context
 from ironbridge.schema.errors import is_too_complex
 from ironbridge.schema.loaders import Loaders
@@ -169,7 +171,41 @@ class AuthenticatedGraphQL:
                 self.view.services.metrics.graphql_errors.labels(exc.code.value).inc()
                 await send_json_error(send, 401, ErrorCode.UNAUTHENTICATED, exc.message, request_id)
                 return
+            if not await self._within_limit(state, send):
+                return
         await self.view(scope, receive, send)
+
+    async def _within_limit(self, state: dict[str, Any], send: Send) -> bool:
+        """Ironbridge's own limit per credential; answers 429 RATE_LIMITED when spent."""
+        services = self.view.services
+        settings = services.settings
+        principal = state["principal"]
+        if settings.rate_limit_per_minute <= 0:
+            return True
+        try:
+            await services.limiter.reserve(
+                f"credential:{principal.kind.value}:{principal.token_id}",
+                per_minute=settings.rate_limit_per_minute,
+                burst=settings.rate_limit_burst,
+            )
+        except LimitExceeded as exc:
+            retry_after = max(1, math.ceil(exc.retry_after))
+            services.metrics.rate_limited.inc()
+            services.metrics.graphql_errors.labels(ErrorCode.RATE_LIMITED.value).inc()
+            message = (
+                f"This credential may make {settings.rate_limit_per_minute} requests per minute "
+                f"(bursts of {settings.rate_limit_burst}); retry after {retry_after} s."
+            )
+            await send_json_error(
+                send,
+                429,
+                ErrorCode.RATE_LIMITED,
+                message,
+                state.get("request_id", ""),
+                retry_after=retry_after,
+            )
+            return False
+        return True
 
 
 __all__ = ["AuthenticatedGraphQL", "GraphQLView"]

@@ -20,32 +20,35 @@ if TYPE_CHECKING:
 _SANE_REQUEST_ID = re.compile(r"^[A-Za-z0-9._:@/+=-]{1,128}$")
 
 
-def error_body(code: ErrorCode, message: str, request_id: str) -> bytes:
+def error_body(
+    code: ErrorCode, message: str, request_id: str, *, retry_after: int | None = None
+) -> bytes:
+    extensions: dict[str, object] = {"code": code.value, "requestId": request_id}
+    if retry_after is not None:
+        extensions["retryAfter"] = retry_after
     return json.dumps(
-        {
-            "data": None,
-            "errors": [
-                {"message": message, "extensions": {"code": code.value, "requestId": request_id}}
-            ],
-        }
+        {"data": None, "errors": [{"message": message, "extensions": extensions}]}
     ).encode()
 
 
 async def send_json_error(
-    send: Send, status: int, code: ErrorCode, message: str, request_id: str
+    send: Send,
+    status: int,
+    code: ErrorCode,
+    message: str,
+    request_id: str,
+    *,
+    retry_after: int | None = None,
 ) -> None:
-    body = error_body(code, message, request_id)
-    await send(
-        {
-            "type": "http.response.start",
-            "status": status,
-            "headers": [
-                (b"content-type", b"application/json"),
-                (b"content-length", str(len(body)).encode()),
-                (b"x-request-id", request_id.encode()),
-            ],
-        }
-    )
+    body = error_body(code, message, request_id, retry_after=retry_after)
+    headers = [
+        (b"content-type", b"application/json"),
+        (b"content-length", str(len(body)).encode()),
+        (b"x-request-id", request_id.encode()),
+    ]
+    if retry_after is not None:
+        headers.append((b"retry-after", str(retry_after).encode()))
+    await send({"type": "http.response.start", "status": status, "headers": headers})
     await send({"type": "http.response.body", "body": body})
 
 

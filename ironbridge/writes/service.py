@@ -12,7 +12,6 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from ironbridge.connectors.errors import ConnectorError
-from ironbridge.connectors.factory import open_connector
 from ironbridge.errors import ApiError, ErrorCode, bad_input
 from ironbridge.lifecycle.errors import api_error
 from ironbridge.lifecycle.service import publish
@@ -21,6 +20,7 @@ from ironbridge.schema.ids import expect_global_id, to_global_id
 from ironbridge.store import connections as connection_store
 from ironbridge.store import records as record_store
 from ironbridge.sync import state
+from ironbridge.upstream import open_connection_connector
 from ironbridge.writes import idempotency
 
 if TYPE_CHECKING:
@@ -175,19 +175,7 @@ class WriteContext:
     # the connector
 
     async def connector(self) -> Connector:
-        row = self.connection
-        async with self.services.engine.connect() as conn:
-            ciphertext = await connection_store.load_credentials(conn, row.id)
-        secrets = self.services.secretbox.decrypt(str(row.id), ciphertext) if ciphertext else {}
-        return open_connector(
-            self.services.registry,
-            row.system_key,
-            connection_id=str(row.id),
-            instance_url=row.instance_url,
-            credentials={str(k): str(v) for k, v in secrets.items()},
-            options=row.options,
-            sandbox=row.sandbox,
-        )
+        return await open_connection_connector(self.services, self.connection)
 
     def error(self, exc: ConnectorError) -> ApiError:
         return api_error(
@@ -319,6 +307,7 @@ async def create(
     ctx.require(support, values)
     what = f"create a {_noun(entity)}"
     if validate_only and not ctx.offline:
+        await _dry_run(ctx, values)
         return Written(pk=None, validate_only=True, warnings=[ctx.dry_run_warning(what)])
 
     async def write(key: str | None) -> Written:
@@ -363,14 +352,17 @@ async def update(
         row = await ctx.row_of(conn, Ref(entity, record_id, "id"))
         values = await ctx.resolve(conn, data)
     remote_id: str = row.remote_id
+    # the version the store holds: a record changed in the system since is a stale CONFLICT
+    version = ctx.connector_cls.version_of(entity, getattr(row, "remote_data", None))
     what = f"update {_noun(entity)} {getattr(row, 'number', None) or remote_id}"
     if validate_only and not ctx.offline:
+        await _dry_run(ctx, values, remote_id=remote_id)
         return Written(pk=row.id, validate_only=True, warnings=[ctx.dry_run_warning(what)])
 
     async def write(key: str | None) -> Written:
         connector = await ctx.connector()
         try:
-            record = await connector.update(entity, remote_id, values)
+            record = await connector.update(entity, remote_id, values, version=version)
         except ConnectorError as exc:
             raise ctx.error(exc) from exc
         finally:
@@ -393,6 +385,19 @@ async def update(
         write,
         validate_only=validate_only,
     )
+
+
+async def _dry_run(
+    ctx: WriteContext, values: Mapping[str, Any], *, remote_id: str | None = None
+) -> None:
+    """The connector's own checks of a write that validateOnly does not send."""
+    connector = await ctx.connector()
+    try:
+        await connector.validate(ctx.entity, values, remote_id=remote_id)
+    except ConnectorError as exc:
+        raise ctx.error(exc) from exc
+    finally:
+        await connector.aclose()
 
 
 async def _keep(ctx: WriteContext, key: str, warnings: list[str], *, pk: int | None = None) -> None:

@@ -4,12 +4,17 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, ClassVar
 
+import httpx
+
+from ironbridge.app import create_app, create_services
 from ironbridge.connectors.sandbox import SandboxConnector
 from ironbridge.schema.errors import MASKED_MESSAGE
+from ironbridge.settings import Settings
+from ironbridge.store.engine import migrate
 from tests.api.conftest import error_code
 
 if TYPE_CHECKING:
-    import httpx
+    from pathlib import Path
 
     from ironbridge.services import Services
     from tests.api.conftest import Seeded
@@ -171,3 +176,21 @@ async def test_the_schema_is_public_but_nothing_else_is(client: httpx.AsyncClien
     for query in sneaky:
         response = await client.post("/graphql", json={"query": query})
         assert response.status_code == 401, query
+
+
+async def test_readiness_reports_an_unreachable_redis_as_degraded(tmp_path: Path) -> None:
+    """The cache and the bus degrade (misses, no cross-process events): reported, yet ready."""
+    settings = Settings(data_dir=tmp_path / "data", redis_url="redis://127.0.0.1:1/0")
+    services = create_services(settings)
+    await migrate(services.engine)
+    try:
+        transport = httpx.ASGITransport(app=create_app(settings, services=services))
+        async with httpx.AsyncClient(transport=transport, base_url="http://ib.test") as client:
+            ready = await client.get("/readyz")
+        assert ready.status_code == 200
+        assert ready.json()["checks"] == {"store": "ok", "cache": "degraded", "bus": "degraded"}
+    finally:
+        await services.bus.aclose()
+        await services.cache.aclose()
+        await services.limiter.aclose()
+        await services.engine.dispose()

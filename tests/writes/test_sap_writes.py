@@ -144,3 +144,32 @@ async def test_an_idempotent_retry_writes_once(
     body = await gql(CREATE_PO, {"input": other, "k": "order-1"}, token=token)
     assert error_code(body) == "CONFLICT"
     assert await _posts(app) == before + 1
+
+
+async def test_a_record_changed_in_sap_since_it_was_read_is_a_stale_conflict(
+    gql: GQL, services: Services, admin: str, sap_app: tuple[Starlette, str]
+) -> None:
+    app, _ = sap_app
+    pk, token = await _sap(gql, services, admin, sap_app)
+    (order,) = await load_records(services, pk, EntityType.PURCHASE_ORDER, ["4500000002"])
+    # someone edits the order in SAP after our copy was read: its ETag moves on
+    app.state.emulator.touch("PurchaseOrder", ["4500000002"])
+    patches = app.state.emulator.faults.requests.count(method="PATCH")
+    body = await gql(
+        UPDATE_PO, {"id": order, "input": {"expectedDeliveryDate": "2025-11-30"}}, token=token
+    )
+    assert error_code(body) == "CONFLICT"
+    assert body["errors"][0]["extensions"]["requestId"]
+    # nothing was changed: the PATCH was refused by SAP (412), not applied
+    assert app.state.emulator.faults.requests.count(method="PATCH") == patches + 1
+    # read again (as a sync or a live read would), the same update goes through
+    read = await gql.data(
+        """query($r: String!) { connection { purchaseOrder(remoteId: $r, live: true) { id } } }""",
+        {"r": "4500000002"},
+        token=token,
+    )
+    assert read["connection"]["purchaseOrder"]["id"] == order
+    data = await gql.data(
+        UPDATE_PO, {"id": order, "input": {"expectedDeliveryDate": "2025-11-30"}}, token=token
+    )
+    assert data["updatePurchaseOrder"]["purchaseOrder"]["id"] == order

@@ -20,7 +20,6 @@ from ironbridge.connectors.base import (
     last_checkpoint,
 )
 from ironbridge.connectors.errors import (
-    Conflict,
     NotFoundUpstream,
     RecordMappingError,
     Rejected,
@@ -57,6 +56,12 @@ GET_BATCH = 50
 _READ = MappingProxyType({"lean": "1", "internalvalues": "1", "ignorecollectionref": "1"})
 _NEXT = NextLinkPaginator("responseInfo", "nextPage", "href")
 _CANCELLED = "CAN"
+# an approved purchase order changes its delivery date through a revision
+_APPROVED = "APPR"
+_DATES = frozenset({"requireddate"})
+# purchase orders in this internal status are deleted; others are cancelled
+_DELETABLE_PO = "WAPPR"
+_WRITABLE = frozenset({EntityType.WORK_ORDER, EntityType.INVENTORY_ITEM, EntityType.PURCHASE_ORDER})
 
 
 def _quoted(value: str) -> str | None:
@@ -135,8 +140,13 @@ class MaximoConnector(Connector):
             notes="INVENTORY has no change stamp: every sync reads all storeroom balances.",
         ),
         EntityType.PURCHASE_ORDER: EntitySupport(
-            notes="Each revision is its own record (ponum/revisionnum/siteid); a revised one "
-            "is CLOSED. Approved purchase orders change in Maximo only through a revision."
+            create=True,
+            update=True,
+            delete=True,
+            soft_delete=True,
+            required_on_create=writes.PURCHASE_ORDER_REQUIRED,
+            updatable_fields=writes.PURCHASE_ORDER_UPDATE,
+            notes=writes.PURCHASE_ORDER_NOTES,
         ),
         EntityType.VENDOR: EntitySupport(notes="Companies; a disabled company is INACTIVE."),
     }
@@ -381,7 +391,7 @@ class MaximoConnector(Connector):
 
     def _writable(self, entity: EntityType) -> Resource:
         resource = self.resource(entity)
-        if entity not in (EntityType.WORK_ORDER, EntityType.INVENTORY_ITEM):
+        if entity not in _WRITABLE:
             raise Unsupported(SYSTEM_KEY, f"cannot write {entity.value}")
         return resource
 
@@ -394,7 +404,14 @@ class MaximoConnector(Connector):
         return member
 
     async def _send(
-        self, resource: Resource, url: str, body: Mapping[str, Any], *, override: str | None
+        self,
+        resource: Resource,
+        url: str,
+        body: Mapping[str, Any],
+        *,
+        override: str | None,
+        version: str | None = None,
+        action: str | None = None,
     ) -> Record:
         """A create (POST to the collection) or an update (``x-method-override``), answered with
         the record as the connector reads it. A record Maximo wrote but the connector cannot
@@ -403,10 +420,14 @@ class MaximoConnector(Connector):
         if override is not None:
             headers["x-method-override"] = override
             headers["patchtype"] = "MERGE"
+        if version is not None:
+            # Maximo refuses the update (412) if the record changed since it was read
+            headers["if-match"] = version
+        params = dict(_READ) if action is None else {**_READ, "action": action}
         response = await self.http.request(
             "POST",
             url,
-            params=dict(_READ),
+            params=params,
             json=dict(body),
             headers=headers,
             expected=(200, 201, 204),
@@ -435,12 +456,22 @@ class MaximoConnector(Connector):
         current: Mapping[str, Any] | None = None,
     ) -> dict[str, Any]:
         custom = self._custom(resource.entity)
+        if resource.entity is EntityType.PURCHASE_ORDER:
+            return writes.purchase_order_body(
+                SYSTEM_KEY, data, creating=creating, custom_fields=custom
+            )
         if resource.entity is EntityType.WORK_ORDER:
             site = None if current is None else current.get("siteid")
             return writes.work_order_body(
                 SYSTEM_KEY, data, creating=creating, site=site, custom_fields=custom
             )
         return writes.inventory_item_body(SYSTEM_KEY, data, creating=creating, custom_fields=custom)
+
+    async def validate(
+        self, entity: EntityType, data: Mapping[str, Any], *, remote_id: str | None = None
+    ) -> None:
+        """The body the write would send, built and checked; nothing is read or sent."""
+        self._body(self._writable(entity), data, creating=remote_id is None)
 
     async def create(self, entity: EntityType, data: Mapping[str, Any]) -> Record:
         resource = self._writable(entity)
@@ -455,16 +486,10 @@ class MaximoConnector(Connector):
         *,
         version: str | None = None,
     ) -> Record:
-        """A MERGE patch of the record; ``version`` is the ``_rowstamp`` the caller read."""
+        """A MERGE patch of the record; ``version`` is the ``_rowstamp`` the caller read, sent
+        as ``If-Match`` (a record changed since is a stale ``Conflict``)."""
         resource = self._writable(entity)
         current = await self._current(resource, remote_id)
-        if version is not None and str(current.get("_rowstamp")) != version:
-            raise Conflict(
-                SYSTEM_KEY,
-                f"{entity.value} {remote_id} changed in Maximo since it was read "
-                f"(_rowstamp {current.get('_rowstamp')}, not {version})",
-                stale=True,
-            )
         body = self._body(resource, data, creating=False, current=current)
         shown = current.get("status_maxvalue") or current.get("status")
         if body.get("status") == shown:
@@ -472,14 +497,41 @@ class MaximoConnector(Connector):
         if not body:
             return resource.map(current, self._options(entity))
         href = self._same_origin(str(current["href"]))
-        return await self._send(resource, href, body, override="PATCH")
+        if entity is EntityType.PURCHASE_ORDER and shown == _APPROVED and set(body) == _DATES:
+            return await self._revise(resource, href, body, version=version)
+        return await self._send(resource, href, body, override="PATCH", version=version)
+
+    async def _revise(
+        self, resource: Resource, href: str, body: Mapping[str, Any], *, version: str | None
+    ) -> Record:
+        """A new delivery date of an approved purchase order, as Maximo takes it: a revision
+        (``wsmethod:revisePO``: revision n+1, status PNDREV) that carries the change and
+        waits for approval, while the approved revision stays in force."""
+        revision = await self._send(
+            resource, href, {}, override="PATCH", version=version, action="wsmethod:revisePO"
+        )
+        assert revision.remote_data is not None
+        again = self._same_origin(str(revision.remote_data["href"]))
+        return await self._send(resource, again, body, override="PATCH")
+
+    @classmethod
+    def version_of(cls, entity: EntityType, remote_data: Mapping[str, Any] | None) -> str | None:
+        """The ``_rowstamp`` Maximo sent with the record."""
+        stamp = None if remote_data is None else remote_data.get("_rowstamp")
+        return None if stamp in (None, "") else str(stamp)
 
     async def delete(self, entity: EntityType, remote_id: str) -> DeleteResult:
-        """Cancels the work order (status CAN): Maximo keeps work orders."""
+        """Cancels the work order (status CAN): Maximo keeps work orders. A purchase order
+        still waiting on approval is deleted; any other is cancelled."""
         resource = self.resource(entity)
-        if entity is not EntityType.WORK_ORDER:
+        if entity not in (EntityType.WORK_ORDER, EntityType.PURCHASE_ORDER):
             return await super().delete(entity, remote_id)
         current = await self._current(resource, remote_id)
+        internal = current.get("status_maxvalue") or current.get("status")
+        if entity is EntityType.PURCHASE_ORDER and internal == _DELETABLE_PO:
+            href = self._same_origin(str(current["href"]))
+            await self.http.request("DELETE", href, expected=(200, 204))
+            return DeleteResult(remote_id=remote_id, soft_deleted=False)
         if (current.get("status_maxvalue") or current.get("status")) == _CANCELLED:
             record = resource.map(current, self._options(entity))
             return DeleteResult(remote_id=remote_id, soft_deleted=True, record=record)

@@ -15,7 +15,7 @@ if TYPE_CHECKING:
     from ironbridge.connectors.errors import ConnectorError
     from ironbridge.connectors.http import Classify
 
-__all__ = ["AUTH_CODES", "BUSINESS_RULE_CODES", "classify", "reason_code"]
+__all__ = ["AUTH_CODES", "BUSINESS_RULE_CODES", "STALE_CODES", "classify", "reason_code"]
 
 # BMXAA9549E: invalid or revoked API key (a 400); BMXAA0021E: not logged in (401);
 # BMXAA7901E: login refused (401)
@@ -24,6 +24,8 @@ AUTH_CODES = frozenset({"BMXAA9549E", "BMXAA0021E", "BMXAA7901E"})
 # BMXAA4590E: status change refused; BMXAA0024E: action not allowed on the object;
 # BMXAA4129E: the record already exists
 BUSINESS_RULE_CODES = frozenset({"BMXAA0031E", "BMXAA4590E", "BMXAA0024E", "BMXAA4129E"})
+# BMXAA8229W: the record was updated by another user since it was read
+STALE_CODES = frozenset({"BMXAA8229W"})
 
 
 def reason_code(response: httpx.Response) -> str | None:
@@ -43,11 +45,14 @@ def classify(system: str) -> Classify:
         if response.is_success:
             return None
         code = reason_code(response)
+        status = response.status_code
+        message = default_error_message(response) or code or "precondition failed"
+        detail = f"HTTP {status} from {response.request.method} {response.request.url.path}"
+        if status == 412 or code in STALE_CODES:
+            # If-Match named a _rowstamp the record no longer has
+            return Conflict(system, f"{detail}: {message}", status_code=status, stale=True)
         if code is None:
             return None
-        status = response.status_code
-        message = default_error_message(response) or code
-        detail = f"HTTP {status} from {response.request.method} {response.request.url.path}"
         if code in AUTH_CODES:
             return AuthFailed(system, f"{detail}: {message}", status_code=status)
         if status in (400, 409) and code in BUSINESS_RULE_CODES:

@@ -1,10 +1,10 @@
-"""Unified write input turned into Maximo request bodies for work orders and items, checked
-first: every refusal is a ``Rejected`` whose message starts with the offending field."""
+"""Unified write input turned into Maximo request bodies for work orders, items and purchase
+orders, checked first: every refusal is a ``Rejected`` whose message starts with the field."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -15,22 +15,35 @@ from ironbridge.connectors.maximo.statuses import (
     WO_STATUS_OUT,
     WO_TYPE_OUT,
 )
-from ironbridge.models import InventoryItemType, WorkOrderPriority, WorkOrderStatus, WorkOrderType
+from ironbridge.connectors.sandbox.inputs import Fields
+from ironbridge.models import (
+    InventoryItemType,
+    PurchaseOrderStatus,
+    WorkOrderPriority,
+    WorkOrderStatus,
+    WorkOrderType,
+)
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
+    from decimal import Decimal
 
 __all__ = [
     "INVENTORY_ITEM_CREATE",
     "INVENTORY_ITEM_NOTES",
     "INVENTORY_ITEM_REQUIRED",
     "INVENTORY_ITEM_UPDATE",
+    "PURCHASE_ORDER_CREATE",
+    "PURCHASE_ORDER_NOTES",
+    "PURCHASE_ORDER_REQUIRED",
+    "PURCHASE_ORDER_UPDATE",
     "WORK_ORDER_CREATE",
     "WORK_ORDER_NOTES",
     "WORK_ORDER_REQUIRED",
     "WORK_ORDER_UPDATE",
     "Input",
     "inventory_item_body",
+    "purchase_order_body",
     "work_order_body",
 ]
 
@@ -79,6 +92,43 @@ INVENTORY_ITEM_NOTES = (
     "(TOOL). Costs are kept per storeroom in Maximo and cannot be set here; 'active' sets the "
     "item status ACTIVE or OBSOLETE."
 )
+PURCHASE_ORDER_CREATE = (
+    "number",
+    "vendor_remote_id",
+    "order_date",
+    "expected_delivery_date",
+    "currency",
+    "description",
+    "ship_to_remote_id",
+    "lines",
+    "custom_fields",
+)
+PURCHASE_ORDER_UPDATE = ("expected_delivery_date", "description", "status", "custom_fields")
+PURCHASE_ORDER_REQUIRED = ("vendor_remote_id", "lines")
+PURCHASE_ORDER_NOTES = (
+    "Each revision is its own record (ponum/revisionnum/siteid); a revised one is CLOSED. "
+    "Created waiting on approval (WAPPR) in the site of the ship-to location, else the API "
+    "user's default insert site. An approved purchase order takes only a status change "
+    "(CLOSED, CANCELLED) or a new expected delivery date: the date goes into a new revision "
+    "(Revise PO), answered as its own record in status PNDREV (DRAFT) until it is approved, "
+    "while the approved revision stays in force; any other change is refused. Status: "
+    "PENDING_APPROVAL (WAPPR), APPROVED (APPR), CLOSED (CLOSE), CANCELLED (CAN). Deleting "
+    "removes an order still waiting on approval and cancels (CAN) any other: a soft delete."
+)
+_PO_LINE = (
+    "item_remote_id",
+    "description",
+    "quantity",
+    "unit_price",
+    "unit_of_measure",
+    "expected_delivery_date",
+)
+PO_STATUS_OUT = {
+    PurchaseOrderStatus.PENDING_APPROVAL: "WAPPR",
+    PurchaseOrderStatus.APPROVED: "APPR",
+    PurchaseOrderStatus.CLOSED: "CLOSE",
+    PurchaseOrderStatus.CANCELLED: "CAN",
+}
 _MAX_DESCRIPTION = 100
 
 
@@ -257,4 +307,98 @@ def inventory_item_body(
             raise fields.reject("active", "must be true or false")
         body["status"] = "ACTIVE" if active else "OBSOLETE"
     body.update(fields.custom(custom_fields))
+    return body
+
+
+def _number(value: Decimal) -> int | float:
+    return int(value) if value == value.to_integral_value() else float(value)
+
+
+def _day(value: date | None) -> str | None:
+    """A unified date as a Maximo date-time: midnight UTC."""
+    return None if value is None else f"{value.isoformat()}T00:00:00+00:00"
+
+
+def _ref(fields: Fields, key: str, parts: int, *, required: bool = False) -> tuple[str, ...] | None:
+    value = fields.text(key, required=required)
+    if value is None:
+        return None
+    split = tuple(value.split("/"))
+    if len(split) != parts or not all(split):
+        raise fields.reject(key, f"is not a Maximo id ({parts} values joined by '/')")
+    return split
+
+
+def _po_lines(system: str, rows: Sequence[Mapping[str, Any]], store: str | None) -> list[Any]:
+    lines: list[dict[str, Any]] = []
+    for position, row in enumerate(rows):
+        line = Fields(system, row, _PO_LINE, where=f"lines[{position}].")
+        item = _ref(line, "item_remote_id", 2, required=True)
+        assert item is not None
+        quantity = line.decimal("quantity", required=True, positive=True)
+        assert quantity is not None
+        body: dict[str, Any] = {
+            "polinenum": position + 1,
+            "linetype": "ITEM",
+            "itemnum": item[0],
+            "orderqty": _number(quantity),
+        }
+        if (price := line.decimal("unit_price")) is not None:
+            body["unitcost"] = _number(price)
+        if (unit := line.text("unit_of_measure", max_length=16)) is not None:
+            body["orderunit"] = unit.upper()
+        if (text := line.text("description", max_length=_MAX_DESCRIPTION)) is not None:
+            body["description"] = text
+        if (day := _day(line.date("expected_delivery_date"))) is not None:
+            body["reqdeliverydate"] = day
+        if store is not None:
+            body["storeloc"] = store
+        lines.append(body)
+    return lines
+
+
+def purchase_order_body(
+    system: str,
+    data: Mapping[str, Any],
+    *,
+    creating: bool,
+    custom_fields: Sequence[str] = (),
+) -> dict[str, Any]:
+    """The MXPO body of a create (``creating``, with its lines) or an update."""
+    allowed = PURCHASE_ORDER_CREATE if creating else PURCHASE_ORDER_UPDATE
+    fields = Fields(system, data, allowed)
+    body: dict[str, Any] = {}
+    ship_to = None
+    if creating:
+        vendor = _ref(fields, "vendor_remote_id", 2, required=True)
+        assert vendor is not None
+        body["vendor"] = vendor[0]
+        if (number := fields.text("number", max_length=30)) is not None:
+            body["ponum"] = number
+        ship_to = _ref(fields, "ship_to_remote_id", 2)
+        if ship_to is not None:
+            body["siteid"] = ship_to[1]
+        order_date = fields.date("order_date")
+        if order_date is not None:
+            body["orderdate"] = _day(order_date)
+        if (code := fields.currency("currency")) is not None:
+            body["currencycode"] = code
+    if fields.given("expected_delivery_date"):
+        body["requireddate"] = _day(fields.date("expected_delivery_date"))
+    if fields.given("description"):
+        body["description"] = fields.text("description", max_length=_MAX_DESCRIPTION)
+    if fields.given("status"):
+        status = fields.choice("status", PurchaseOrderStatus, required=True)
+        if status not in PO_STATUS_OUT:
+            settable = ", ".join(PO_STATUS_OUT)
+            raise fields.reject(
+                "status", f"Maximo derives {status} from receipts; settable: {settable}"
+            )
+        body["status"] = PO_STATUS_OUT[status]
+    if creating:
+        rows = fields.rows("lines", required=True) or []
+        body["poline"] = _po_lines(system, rows, None if ship_to is None else ship_to[0])
+    body.update(Input(system, data, allowed).custom(custom_fields))
+    if not body:
+        raise Rejected(system, "nothing to update")
     return body

@@ -15,7 +15,14 @@ from ironbridge.connectors.base import (
     EntitySupport,
     SystemInfo,
 )
-from ironbridge.connectors.errors import AuthFailed, NotFoundUpstream, RecordMappingError, Rejected
+from ironbridge.connectors.errors import (
+    AuthFailed,
+    Conflict,
+    NotFoundUpstream,
+    RecordMappingError,
+    Rejected,
+    Unsupported,
+)
 from ironbridge.connectors.netsuite import writes
 from ironbridge.connectors.netsuite.client import NetSuiteClient, probe
 from ironbridge.connectors.netsuite.mappers import MAPPERS, MapContext, stock_id
@@ -43,6 +50,8 @@ if TYPE_CHECKING:
 __all__ = ["NetSuiteConnector"]
 
 MAX_PAGE = 1000
+# the record field that tells one version of a record from the next
+_VERSION = "lastModifiedDate"
 _STOCK_NOTES = (
     "From SuiteQL inventoryitemlocations (per item and location); it has no change stamp, so "
     "every sync reads all of it. Remote ids are '<item id>:<location id>'."
@@ -369,15 +378,57 @@ class NetSuiteConnector(Connector):
             raise NotFoundUpstream(self.system.key, f"{entity.value} {remote_id} is gone")
         return record
 
-    async def create(self, entity: EntityType, data: Mapping[str, Any]) -> Record:
+    @classmethod
+    def version_of(cls, entity: EntityType, remote_data: Mapping[str, Any] | None) -> str | None:
+        """``lastModifiedDate``: the REST record service takes no ``If-Match``, so the
+        connector compares it with the record's current one before it writes."""
+        stamp = None if remote_data is None else remote_data.get(_VERSION)
+        return stamp if isinstance(stamp, str) and stamp else None
+
+    async def _current(
+        self, entity: EntityType, remote_id: str, version: str | None
+    ) -> dict[str, Any]:
+        """The record as NetSuite has it now; a stale ``Conflict`` if it changed since the
+        caller read it at ``version``."""
+        record_type = self._source(entity).record_type
+        assert record_type is not None
+        current = await self.client.record(record_type, remote_id)
+        if current is None:
+            raise NotFoundUpstream(self.system.key, f"no {entity.value} with id {remote_id}")
+        stamp = current.get(_VERSION)
+        if version is not None and stamp != version:
+            raise Conflict(
+                self.system.key,
+                f"{entity.value} {remote_id} changed in NetSuite since it was read "
+                f"(lastModifiedDate {stamp}, not {version})",
+                stale=True,
+            )
+        return current
+
+    async def _create_body(self, entity: EntityType, data: Mapping[str, Any]) -> dict[str, Any]:
         key = self.system.key
         if entity is EntityType.PURCHASE_ORDER:
             codes = {code: cid for cid, code in (await self.currencies()).items()}
-            body = writes.purchase_order_body(key, data, currency_ids=codes)
+            return writes.purchase_order_body(key, data, currency_ids=codes)
+        if entity is EntityType.INVENTORY_ITEM:
+            return writes.inventory_item_body(key, data, create=True)
+        raise Unsupported(key, f"cannot create {entity.value}")
+
+    async def validate(
+        self, entity: EntityType, data: Mapping[str, Any], *, remote_id: str | None = None
+    ) -> None:
+        """The body the write would send, built and checked (currencies are read for a new
+        purchase order); nothing is written."""
+        key = self.system.key
+        if remote_id is None:
+            await self._create_body(entity, data)
+        elif entity is EntityType.PURCHASE_ORDER:
+            writes.purchase_order_patch(key, data)
         elif entity is EntityType.INVENTORY_ITEM:
-            body = writes.inventory_item_body(key, data, create=True)
-        else:
-            return await super().create(entity, data)
+            writes.inventory_item_body(key, data, create=False)
+
+    async def create(self, entity: EntityType, data: Mapping[str, Any]) -> Record:
+        body = await self._create_body(entity, data)
         record_type = self._source(entity).record_type
         assert record_type is not None
         remote_id = await self.client.create(record_type, body)
@@ -397,15 +448,17 @@ class NetSuiteConnector(Connector):
         if entity is EntityType.PURCHASE_ORDER:
             patch = writes.purchase_order_patch(key, data)
             body = dict(patch.body)
-            if patch.close_lines:
-                current = await self.client.record("purchaseOrder", remote_id)
-                if current is None:
-                    raise NotFoundUpstream(key, f"no purchase order with id {remote_id}")
+            if patch.close_lines or version is not None:
+                current = await self._current(entity, remote_id, version)
                 lines = current.get("item", {}).get("items", [])
-                body["item"] = {"items": [{"line": ln["line"], "isClosed": True} for ln in lines]}
+                if patch.close_lines:
+                    closed = [{"line": ln["line"], "isClosed": True} for ln in lines]
+                    body["item"] = {"items": closed}
             await self.client.update("purchaseOrder", remote_id, body, replace=patch.replace)
         elif entity is EntityType.INVENTORY_ITEM:
             body = writes.inventory_item_body(key, data, create=False)
+            if version is not None:
+                await self._current(entity, remote_id, version)
             await self.client.update("inventoryItem", remote_id, body)
         else:
             return await super().update(entity, remote_id, data, version=version)

@@ -25,7 +25,7 @@ from ironbridge.connectors.errors import (
     Unsupported,
 )
 from ironbridge.connectors.http import ConnectorHttp
-from ironbridge.connectors.sap import payloads, writes
+from ironbridge.connectors.sap import mappers, payloads, writes
 from ironbridge.connectors.sap.csrf import CsrfSession
 from ironbridge.connectors.sap.paging import pages
 from ironbridge.connectors.sap.resources import resources
@@ -330,6 +330,11 @@ class SapS4HanaConnector(Connector):
         """Create (a purchase order by deep insert with its items), then read it back."""
         resource = self._writable(entity, writes.CREATES, "create")
         return await self.writer.create(resource, data)
+
+    @classmethod
+    def version_of(cls, entity: EntityType, remote_data: Mapping[str, Any] | None) -> str | None:
+        """The ETag the record was read with: SAP refuses a PATCH against an older one (412)."""
+        return mappers.etag_in(remote_data)
 
     async def update(
         self,

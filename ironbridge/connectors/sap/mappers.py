@@ -55,6 +55,7 @@ __all__ = [
     "STOCK_KEYS",
     "children",
     "custom_fields",
+    "etag_in",
     "etag_of",
     "map_asset",
     "map_inventory_item",
@@ -127,7 +128,12 @@ def remote_data(raw: Mapping[str, Any]) -> dict[str, Any]:
 
 def etag_of(record: Record) -> str | None:
     """The ETag SAP sent with a record: V4 ``@odata.etag`` or V2 ``__metadata.etag``."""
-    data = record.remote_data or {}
+    return etag_in(record.remote_data)
+
+
+def etag_in(remote_data: Mapping[str, Any] | None) -> str | None:
+    """The ETag kept in a record's raw payload, if SAP sent one."""
+    data = remote_data or {}
     tag = data.get("@odata.etag")
     if tag is None and isinstance(meta := data.get("__metadata"), dict):
         tag = meta.get("etag")

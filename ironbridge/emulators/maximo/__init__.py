@@ -63,6 +63,10 @@ Inferred behaviour ([I]: chosen here, not confirmed against a live system):
   ``BMXAA1882E``; changing a key attribute 400 ``BMXAA0031E``. Unknown and computed attributes
   in a body are ignored. New records get the default insert site BEDFORD, organization
   EAGLENA, item set SET1, and autokeyed ``wonum``/``ponum``.
+- Optimistic locking: an update (including ``wsmethod:`` actions) with ``If-Match`` is
+  compared with the record's ``_rowstamp`` (quotes and a ``W/`` prefix ignored, ``*`` matches
+  anything); a record changed since answers 412 ``BMXAA8229W`` ("Record ... has been updated
+  by another user."). Without ``If-Match`` updates are last-write-wins.
 - Updates answer 200 with the record when ``properties`` is sent; creates 201 with an empty
   body without ``properties``; deletes have an empty body.
 - Faults: a revoked key is Maximo's 400 ``BMXAA9549E``; an outage 503 and a rate limit 429

@@ -204,8 +204,19 @@ class _Call:
         uid = writes.create(self.emulator, structure, body)
         return self.answer(structure, url, uid, status=201)
 
+    def check_version(self, structure: Structure, uid: int) -> None:
+        """``If-Match``: the ``_rowstamp`` the client read; a record changed since is 412."""
+        wanted = self.request.headers.get("if-match")
+        if not wanted:
+            return
+        row = self.emulator.table(structure).get(uid) or {}
+        tag = wanted.strip().removeprefix("W/").strip('"')
+        if tag != "*" and tag != str(row.get("_rowstamp")):
+            raise errors.stale(f"{structure.label} {row.get(structure.number)}")
+
     async def update(self, structure: Structure, url: str, uid: int) -> Response:
         body = await self.object_body()
+        self.check_version(structure, uid)
         self.check_transaction()
         action = self.params.get("action", "")
         table = self.emulator.table(structure)

@@ -58,6 +58,7 @@ PAGE_SIZE = "BMXAA8771E"
 STABLE_EXPIRED = "BMXAA8780E"
 DUPLICATE_TRANSACTION = "BMXAA9524E"
 DB_ERROR = "BMXAA6713E"
+UPDATED_BY_ANOTHER_USER = "BMXAA8229W"
 
 
 class MaximoError(Exception):
@@ -104,6 +105,15 @@ def status_failed(record: str, value: str, code: str, detail: str) -> MaximoErro
     return MaximoError(
         400, STATUS_CHANGE_FAILED, f"Could not change {record} status to {value}.\n\t{nested}"
     )
+
+
+def stale(record: str) -> MaximoError:
+    """``If-Match`` named a ``_rowstamp`` the record no longer has."""
+    message = (
+        f"Record {record} has been updated by another user. Your changes have not been saved. "
+        "Refresh the record and try again."
+    )
+    return MaximoError(412, UPDATED_BY_ANOTHER_USER, message)
 
 
 def required(attr: str, mbo: str) -> MaximoError:

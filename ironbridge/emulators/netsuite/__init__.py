@@ -57,6 +57,9 @@ Inferred behaviour ([I]: chosen here, not confirmed against a live account):
 - Concurrency governance: at most ``concurrency_limit`` (default 15) REST requests in flight;
   the next gets 429 ``CONCURRENCY_LIMIT_EXCEEDED`` without ``Retry-After``. Injected rate-limit
   faults answer the same body (the shared middleware adds ``Retry-After``).
+- No optimistic concurrency on record updates, as the REST record service documents none:
+  ``If-Match`` is ignored and a ``PATCH`` is last-write-wins; every write moves
+  ``lastModifiedDate`` forward by at least a second, so a client can tell versions apart.
 - Deletes are hard; the control endpoint's ``delete`` without ``hard`` marks vendors, items
   and locations inactive instead.
 - Custom fields: ``custbody_ib_project_code``, ``custbody_ib_receiving_dock`` (a list value)

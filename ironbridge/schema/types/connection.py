@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
 import strawberry
 from sqlalchemy import func, select
 
 from ironbridge.errors import ApiError, ErrorCode
+from ironbridge.live import LiveReader
 from ironbridge.models import EntityType as E
 from ironbridge.schema.context import Context
 from ironbridge.schema.ids import from_global_id, to_global_id
@@ -162,11 +163,14 @@ async def _single(
     connection_id: int,
     record_id: strawberry.ID | None,
     remote_id: str | None,
+    live: bool = False,
 ) -> Row[Any] | None:
     if (record_id is None) == (remote_id is None):
         raise ApiError(
             ErrorCode.BAD_USER_INPUT, "Give exactly one of 'id' and 'remoteId'.", field="id"
         )
+    if live:
+        return await _live_single(info, entity, connection_id, record_id, remote_id)
     if remote_id is not None:
         return await info.context.loaders.record(entity, connection_id, remote_id)
     type_name = RECORD_TYPES[entity][0]
@@ -177,6 +181,33 @@ async def _single(
         row = (await record_store.get_by_ids(conn, entity, [pk])).get(pk)
     # a record of another connection is as invisible as one that does not exist
     return row if row is not None and row.connection_id == connection_id else None
+
+
+async def _live_single(
+    info: Info[Context, Any],
+    entity: E,
+    connection_id: int,
+    record_id: strawberry.ID | None,
+    remote_id: str | None,
+) -> Row[Any] | None:
+    """The record as the system has it now (see ``ironbridge.live``)."""
+    services = info.context.services
+    if remote_id is None:
+        row = await _single(info, entity, connection_id, record_id, None)
+        if row is None:
+            return None
+        remote_id = row.remote_id
+    reader = await LiveReader.of(services, connection_id)
+    await reader.refresh_one(entity, remote_id)
+    async with services.engine.connect() as conn:
+        found = await record_store.get_by_remote_ids(conn, entity, [(connection_id, remote_id)])
+    return found.get((connection_id, remote_id))
+
+
+LIVE_DESCRIPTION = (
+    "Ask the system itself through its connector (cached briefly, keyed by the connection's "
+    "data version) instead of answering from the synced store alone."
+)
 
 
 @strawberry.type
@@ -329,9 +360,10 @@ class Connection(Node):
         order_by: RecordOrder | None = None,
         first: int = 50,
         after: str | None = None,
+        live: Annotated[bool, strawberry.argument(description=LIVE_DESCRIPTION)] = False,
     ) -> PurchaseOrderConnection:
         return await self._list(
-            info, E.PURCHASE_ORDER, PurchaseOrderConnection, filter, order_by, first, after
+            info, E.PURCHASE_ORDER, PurchaseOrderConnection, filter, order_by, first, after, live
         )
 
     @strawberry.field
@@ -340,8 +372,9 @@ class Connection(Node):
         info: Info[Context, Any],
         id: strawberry.ID | None = None,
         remote_id: str | None = None,
+        live: Annotated[bool, strawberry.argument(description=LIVE_DESCRIPTION)] = False,
     ) -> PurchaseOrder | None:
-        row = await _single(info, E.PURCHASE_ORDER, self._pk, id, remote_id)
+        row = await _single(info, E.PURCHASE_ORDER, self._pk, id, remote_id, live)
         return PurchaseOrder.from_row(row) if row else None
 
     @strawberry.field
@@ -352,9 +385,10 @@ class Connection(Node):
         order_by: RecordOrder | None = None,
         first: int = 50,
         after: str | None = None,
+        live: Annotated[bool, strawberry.argument(description=LIVE_DESCRIPTION)] = False,
     ) -> WorkOrderConnection:
         return await self._list(
-            info, E.WORK_ORDER, WorkOrderConnection, filter, order_by, first, after
+            info, E.WORK_ORDER, WorkOrderConnection, filter, order_by, first, after, live
         )
 
     @strawberry.field
@@ -363,8 +397,9 @@ class Connection(Node):
         info: Info[Context, Any],
         id: strawberry.ID | None = None,
         remote_id: str | None = None,
+        live: Annotated[bool, strawberry.argument(description=LIVE_DESCRIPTION)] = False,
     ) -> WorkOrder | None:
-        row = await _single(info, E.WORK_ORDER, self._pk, id, remote_id)
+        row = await _single(info, E.WORK_ORDER, self._pk, id, remote_id, live)
         return WorkOrder.from_row(row) if row else None
 
     @strawberry.field
@@ -375,8 +410,11 @@ class Connection(Node):
         order_by: RecordOrder | None = None,
         first: int = 50,
         after: str | None = None,
+        live: Annotated[bool, strawberry.argument(description=LIVE_DESCRIPTION)] = False,
     ) -> AssetConnection:
-        return await self._list(info, E.ASSET, AssetConnection, filter, order_by, first, after)
+        return await self._list(
+            info, E.ASSET, AssetConnection, filter, order_by, first, after, live
+        )
 
     @strawberry.field
     async def asset(
@@ -384,8 +422,9 @@ class Connection(Node):
         info: Info[Context, Any],
         id: strawberry.ID | None = None,
         remote_id: str | None = None,
+        live: Annotated[bool, strawberry.argument(description=LIVE_DESCRIPTION)] = False,
     ) -> Asset | None:
-        row = await _single(info, E.ASSET, self._pk, id, remote_id)
+        row = await _single(info, E.ASSET, self._pk, id, remote_id, live)
         return Asset.from_row(row) if row else None
 
     @strawberry.field
@@ -396,9 +435,10 @@ class Connection(Node):
         order_by: RecordOrder | None = None,
         first: int = 50,
         after: str | None = None,
+        live: Annotated[bool, strawberry.argument(description=LIVE_DESCRIPTION)] = False,
     ) -> InventoryItemConnection:
         return await self._list(
-            info, E.INVENTORY_ITEM, InventoryItemConnection, filter, order_by, first, after
+            info, E.INVENTORY_ITEM, InventoryItemConnection, filter, order_by, first, after, live
         )
 
     @strawberry.field
@@ -407,8 +447,9 @@ class Connection(Node):
         info: Info[Context, Any],
         id: strawberry.ID | None = None,
         remote_id: str | None = None,
+        live: Annotated[bool, strawberry.argument(description=LIVE_DESCRIPTION)] = False,
     ) -> InventoryItem | None:
-        row = await _single(info, E.INVENTORY_ITEM, self._pk, id, remote_id)
+        row = await _single(info, E.INVENTORY_ITEM, self._pk, id, remote_id, live)
         return InventoryItem.from_row(row) if row else None
 
     @strawberry.field
@@ -418,9 +459,10 @@ class Connection(Node):
         filter: StockLevelFilter | None = None,
         first: int = 50,
         after: str | None = None,
+        live: Annotated[bool, strawberry.argument(description=LIVE_DESCRIPTION)] = False,
     ) -> StockLevelConnection:
         return await self._list(
-            info, E.STOCK_LEVEL, StockLevelConnection, filter, None, first, after
+            info, E.STOCK_LEVEL, StockLevelConnection, filter, None, first, after, live
         )
 
     @strawberry.field
@@ -431,8 +473,11 @@ class Connection(Node):
         order_by: RecordOrder | None = None,
         first: int = 50,
         after: str | None = None,
+        live: Annotated[bool, strawberry.argument(description=LIVE_DESCRIPTION)] = False,
     ) -> VendorConnection:
-        return await self._list(info, E.VENDOR, VendorConnection, filter, order_by, first, after)
+        return await self._list(
+            info, E.VENDOR, VendorConnection, filter, order_by, first, after, live
+        )
 
     @strawberry.field
     async def vendor(
@@ -440,8 +485,9 @@ class Connection(Node):
         info: Info[Context, Any],
         id: strawberry.ID | None = None,
         remote_id: str | None = None,
+        live: Annotated[bool, strawberry.argument(description=LIVE_DESCRIPTION)] = False,
     ) -> Vendor | None:
-        row = await _single(info, E.VENDOR, self._pk, id, remote_id)
+        row = await _single(info, E.VENDOR, self._pk, id, remote_id, live)
         return Vendor.from_row(row) if row else None
 
     @strawberry.field
@@ -451,8 +497,11 @@ class Connection(Node):
         filter: LocationFilter | None = None,
         first: int = 50,
         after: str | None = None,
+        live: Annotated[bool, strawberry.argument(description=LIVE_DESCRIPTION)] = False,
     ) -> LocationConnection:
-        return await self._list(info, E.LOCATION, LocationConnection, filter, None, first, after)
+        return await self._list(
+            info, E.LOCATION, LocationConnection, filter, None, first, after, live
+        )
 
     @strawberry.field
     async def location(
@@ -460,8 +509,9 @@ class Connection(Node):
         info: Info[Context, Any],
         id: strawberry.ID | None = None,
         remote_id: str | None = None,
+        live: Annotated[bool, strawberry.argument(description=LIVE_DESCRIPTION)] = False,
     ) -> Location | None:
-        row = await _single(info, E.LOCATION, self._pk, id, remote_id)
+        row = await _single(info, E.LOCATION, self._pk, id, remote_id, live)
         return Location.from_row(row) if row else None
 
     @strawberry.field
@@ -472,9 +522,17 @@ class Connection(Node):
         order_by: RecordOrder | None = None,
         first: int = 50,
         after: str | None = None,
+        live: Annotated[bool, strawberry.argument(description=LIVE_DESCRIPTION)] = False,
     ) -> ProductionOrderConnection:
         return await self._list(
-            info, E.PRODUCTION_ORDER, ProductionOrderConnection, filter, order_by, first, after
+            info,
+            E.PRODUCTION_ORDER,
+            ProductionOrderConnection,
+            filter,
+            order_by,
+            first,
+            after,
+            live,
         )
 
     @strawberry.field
@@ -483,8 +541,9 @@ class Connection(Node):
         info: Info[Context, Any],
         id: strawberry.ID | None = None,
         remote_id: str | None = None,
+        live: Annotated[bool, strawberry.argument(description=LIVE_DESCRIPTION)] = False,
     ) -> ProductionOrder | None:
-        row = await _single(info, E.PRODUCTION_ORDER, self._pk, id, remote_id)
+        row = await _single(info, E.PRODUCTION_ORDER, self._pk, id, remote_id, live)
         return ProductionOrder.from_row(row) if row else None
 
     async def _list(
@@ -496,8 +555,13 @@ class Connection(Node):
         order_by: RecordOrder | None,
         first: int,
         after: str | None,
+        live: bool = False,
     ) -> P:
         type_ = RECORD_TYPES[entity][1]
+        if live:
+            check_first(first, limit=info.context.services.settings.max_page_size)
+            reader = await LiveReader.of(info.context.services, self._pk)
+            await reader.catch_up(entity)
         return await record_page(
             info,
             page_type,

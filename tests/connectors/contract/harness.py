@@ -69,10 +69,25 @@ class ContractHarness:
     unknown_id: Callable[[EntityType], str] = _unknown_id
     # a short name for test ids, e.g. "sap-s4hana-v2"; the system key when empty
     name: str = ""
+    # credentials (good, bad) that name the emulator's base URL, e.g. a token-endpoint file;
+    # used by the suite instead of ``credentials`` / ``bad_credentials`` when set
+    credentials_for_url: Callable[[EmulatorApp, str], dict[str, str]] | None = None
+    bad_credentials_for_url: Callable[[EmulatorApp, str], dict[str, str]] | None = None
 
     @property
     def id(self) -> str:
         return self.name or self.system_key
+
+    def credentials_at(self, app: EmulatorApp, base_url: str) -> dict[str, str]:
+        """The credentials to use with the emulator served at ``base_url``."""
+        if self.credentials_for_url is not None:
+            return self.credentials_for_url(app, base_url)
+        return self.credentials(app)
+
+    def bad_credentials_at(self, app: EmulatorApp, base_url: str) -> dict[str, str]:
+        if self.bad_credentials_for_url is not None:
+            return self.bad_credentials_for_url(app, base_url)
+        return self.bad_credentials(app)
 
 
 def discover() -> list[ContractHarness]:

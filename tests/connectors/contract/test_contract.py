@@ -50,7 +50,9 @@ class System:
         config = ConnectionConfig(
             connection_id=f"contract-{harness.id}",
             instance_url=harness.instance_url(base_url or self.base_url),
-            credentials=credentials if credentials is not None else harness.credentials(self.app),
+            credentials=credentials
+            if credentials is not None
+            else harness.credentials_at(self.app, base_url or self.base_url),
             options=harness.options,
         )
         made = harness.connector(config)
@@ -104,17 +106,20 @@ async def test_check_passes_with_good_credentials(system: System) -> None:
 
 @by_harness
 async def test_bad_credentials_are_auth_failed(system: System) -> None:
-    connector = system.connector(credentials=system.harness.bad_credentials(system.app))
+    connector = system.connector(
+        credentials=system.harness.bad_credentials_at(system.app, system.base_url)
+    )
     with pytest.raises(AuthFailed):
         await connector.check()
 
 
 @by_harness
 async def test_a_closed_port_is_unreachable_refused(harness: ContractHarness) -> None:
+    closed = f"http://127.0.0.1:{free_port()}"
     config = ConnectionConfig(
         connection_id="contract-closed",
-        instance_url=harness.instance_url(f"http://127.0.0.1:{free_port()}"),
-        credentials=harness.credentials(harness.make_app()),  # the app is never served
+        instance_url=harness.instance_url(closed),
+        credentials=harness.credentials_at(harness.make_app(), closed),  # the app is never served
         options=harness.options,
     )
     connector = harness.connector(config)

@@ -201,7 +201,7 @@ async def test_unknown_records_and_entities(
     with pytest.raises(NotFoundUpstream):
         await connector.update(WO, task, {"title": "a task is not a work order"})
     with pytest.raises(Unsupported):
-        await connector.create(EntityType.PURCHASE_ORDER, {})
+        await connector.create(EntityType.ASSET, {})
     with pytest.raises(Unsupported):
         await connector.update(EntityType.ASSET, "11001/BEDFORD", {})
     with pytest.raises(Unsupported):
