@@ -25,6 +25,7 @@ BUILTIN_CONNECTORS: tuple[str, ...] = (
     "ironbridge.connectors.netsuite:NetSuiteConnector",
     "ironbridge.connectors.sap:SapS4HanaConnector",
     "ironbridge.connectors.maximo:MaximoConnector",
+    "ironbridge.connectors.dynamics_bc:DynamicsBcConnector",
 )
 
 log = structlog.get_logger(__name__)

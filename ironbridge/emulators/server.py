@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 import uvicorn
 
 from ironbridge.emulators.control import EmulatorApp, emulator_of
+from ironbridge.emulators.dynamics_bc import create_app as create_dynamics_bc_app
 from ironbridge.emulators.maximo import create_app as create_maximo_app
 from ironbridge.emulators.netsuite import create_app as create_netsuite_app
 from ironbridge.emulators.sap import create_app as create_sap_app
@@ -22,6 +23,7 @@ EMULATORS: dict[str, Callable[..., EmulatorApp]] = {
     "sap-s4hana": create_sap_app,
     "netsuite": create_netsuite_app,
     "maximo": create_maximo_app,
+    "dynamics-bc": create_dynamics_bc_app,
 }
 
 
