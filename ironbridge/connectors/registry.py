@@ -26,6 +26,7 @@ BUILTIN_CONNECTORS: tuple[str, ...] = (
     "ironbridge.connectors.sap:SapS4HanaConnector",
     "ironbridge.connectors.maximo:MaximoConnector",
     "ironbridge.connectors.dynamics_bc:DynamicsBcConnector",
+    "ironbridge.connectors.plex:PlexConnector",
 )
 
 log = structlog.get_logger(__name__)

@@ -11,6 +11,7 @@ from ironbridge.emulators.control import EmulatorApp, emulator_of
 from ironbridge.emulators.dynamics_bc import create_app as create_dynamics_bc_app
 from ironbridge.emulators.maximo import create_app as create_maximo_app
 from ironbridge.emulators.netsuite import create_app as create_netsuite_app
+from ironbridge.emulators.plex import create_app as create_plex_app
 from ironbridge.emulators.sap import create_app as create_sap_app
 
 if TYPE_CHECKING:
@@ -24,6 +25,7 @@ EMULATORS: dict[str, Callable[..., EmulatorApp]] = {
     "netsuite": create_netsuite_app,
     "maximo": create_maximo_app,
     "dynamics-bc": create_dynamics_bc_app,
+    "plex": create_plex_app,
 }
 
 
