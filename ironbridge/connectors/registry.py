@@ -27,6 +27,7 @@ BUILTIN_CONNECTORS: tuple[str, ...] = (
     "ironbridge.connectors.maximo:MaximoConnector",
     "ironbridge.connectors.dynamics_bc:DynamicsBcConnector",
     "ironbridge.connectors.plex:PlexConnector",
+    "ironbridge.connectors.infor_xa:InforXaConnector",
 )
 
 log = structlog.get_logger(__name__)

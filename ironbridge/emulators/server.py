@@ -9,6 +9,7 @@ import uvicorn
 
 from ironbridge.emulators.control import EmulatorApp, emulator_of
 from ironbridge.emulators.dynamics_bc import create_app as create_dynamics_bc_app
+from ironbridge.emulators.infor_xa import create_app as create_infor_xa_app
 from ironbridge.emulators.maximo import create_app as create_maximo_app
 from ironbridge.emulators.netsuite import create_app as create_netsuite_app
 from ironbridge.emulators.plex import create_app as create_plex_app
@@ -26,6 +27,7 @@ EMULATORS: dict[str, Callable[..., EmulatorApp]] = {
     "maximo": create_maximo_app,
     "dynamics-bc": create_dynamics_bc_app,
     "plex": create_plex_app,
+    "infor-xa": create_infor_xa_app,
 }
 
 
