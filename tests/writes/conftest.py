@@ -18,7 +18,7 @@ from ironbridge.store.tables import connections
 from tests.support.servers import serve
 
 if TYPE_CHECKING:
-    from collections.abc import AsyncIterator, Sequence
+    from collections.abc import AsyncIterator, Callable, Sequence
 
     from starlette.applications import Starlette
 
@@ -93,3 +93,42 @@ async def load_records(
         )
     type_name = "".join(part.capitalize() for part in entity.value.split("_"))
     return [to_global_id(type_name, stored[(connection_id, r)].id) for r in remote_ids]
+
+
+async def live_read_is_cached_until_a_write(
+    gql: GQL,
+    token: str,
+    data_requests: Callable[[], int],
+    *,
+    live_query: str,
+    remote_id: str,
+    update_query: str,
+    change: dict[str, Any],
+    record: str = "purchaseOrder",
+) -> None:
+    """A live read of ``remote_id`` reaches the system; the same read again is answered from
+    the cache (``data_requests``, counted at the emulator, does not move); a write through the
+    API moves the data version on, so the next live read asks the system again and shows the
+    write. ``live_query`` takes ``$r`` and selects ``connection { <record>(remoteId: $r,
+    live: true) { id ... } }``; ``update_query`` takes ``$id`` and ``$input`` and answers
+    ``update<Record> { <record> { ... } }`` with the same selection."""
+    before = data_requests()
+    first = await gql.data(live_query, {"r": remote_id}, token=token)
+    found = first["connection"][record]
+    assert found["id"]
+    assert found.get("remoteId", remote_id) == remote_id
+    assert data_requests() > before
+    asked = data_requests()
+    again = await gql.data(live_query, {"r": remote_id}, token=token)
+    assert again == first
+    assert data_requests() == asked
+
+    mutation = f"update{record[0].upper()}{record[1:]}"
+    data = await gql.data(update_query, {"id": found["id"], "input": change}, token=token)
+    updated = data[mutation][record]
+    assert all(updated[k] == v for k, v in change.items())
+    assert any(found[k] != v for k, v in change.items())
+    written = data_requests()
+    fresh = await gql.data(live_query, {"r": remote_id}, token=token)
+    assert data_requests() > written
+    assert fresh["connection"][record] == updated

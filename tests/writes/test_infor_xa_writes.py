@@ -16,7 +16,7 @@ from ironbridge.models import EntityType
 from ironbridge.store.webhook_tables import events
 from tests.api.conftest import error_code
 from tests.support.servers import serve
-from tests.writes.conftest import connect, load_records
+from tests.writes.conftest import connect, live_read_is_cached_until_a_write, load_records
 
 if TYPE_CHECKING:
     from collections.abc import AsyncIterator
@@ -312,24 +312,12 @@ async def test_a_live_read_is_cached_until_a_write(
 ) -> None:
     app, _ = xa_app
     _, token = await _xa(gql, admin, xa_app)
-    before = _data_requests(app)
-    first = await gql.data(LIVE_PO, {"r": APPROVED}, token=token)
-    order = first["connection"]["purchaseOrder"]
-    assert order["remoteId"] == APPROVED
-    assert _data_requests(app) > before
-    # the repeat is answered from the cache: nothing reaches XA
-    asked = _data_requests(app)
-    again = await gql.data(LIVE_PO, {"r": APPROVED}, token=token)
-    assert again == first
-    assert _data_requests(app) == asked
-
-    # a write through the API moves the data version on: the next live read asks XA
-    change = {"expectedDeliveryDate": "2025-10-01"}
-    data = await gql.data(UPDATE_PO, {"id": order["id"], "input": change}, token=token)
-    updated = data["updatePurchaseOrder"]["purchaseOrder"]
-    assert updated["expectedDeliveryDate"] != order["expectedDeliveryDate"]
-    written = _data_requests(app)
-    fresh = await gql.data(LIVE_PO, {"r": APPROVED}, token=token)
-    assert _data_requests(app) > written
-    assert fresh["connection"]["purchaseOrder"] == updated
-    assert updated["expectedDeliveryDate"] == "2025-10-01"
+    await live_read_is_cached_until_a_write(
+        gql,
+        token,
+        lambda: _data_requests(app),
+        live_query=LIVE_PO,
+        remote_id=APPROVED,
+        update_query=UPDATE_PO,
+        change={"expectedDeliveryDate": "2025-10-01"},
+    )

@@ -18,7 +18,7 @@ from ironbridge.store.tables import work_orders
 from ironbridge.store.webhook_tables import events
 from tests.api.conftest import error_code
 from tests.support.servers import serve
-from tests.writes.conftest import connect, load_records
+from tests.writes.conftest import connect, live_read_is_cached_until_a_write, load_records
 
 if TYPE_CHECKING:
     from collections.abc import AsyncIterator
@@ -448,24 +448,13 @@ async def test_a_live_read_is_cached_until_a_write(
     approved = _emulator(app).dataset.scenario_id("workorder", "approved")
     assert approved is not None
     _, token = await _maximo(gql, admin, maximo_app)
-    before = _data_requests(app)
-    first = await gql.data(LIVE_WO, {"r": approved}, token=token)
-    order = first["connection"]["workOrder"]
-    assert order["remoteId"] == approved
-    assert _data_requests(app) > before
-    # the repeat is answered from the cache: nothing reaches Maximo
-    asked = _data_requests(app)
-    again = await gql.data(LIVE_WO, {"r": approved}, token=token)
-    assert again == first
-    assert _data_requests(app) == asked
-
-    # a write through the API moves the data version on: the next live read asks Maximo
-    change = {"title": "Replace coupling, live"}
-    data = await gql.data(UPDATE_WO, {"id": order["id"], "input": change}, token=token)
-    updated = data["updateWorkOrder"]["workOrder"]
-    assert updated["title"] != order["title"]
-    written = _data_requests(app)
-    fresh = await gql.data(LIVE_WO, {"r": approved}, token=token)
-    assert _data_requests(app) > written
-    assert fresh["connection"]["workOrder"] == updated
-    assert updated["title"] == "Replace coupling, live"
+    await live_read_is_cached_until_a_write(
+        gql,
+        token,
+        lambda: _data_requests(app),
+        live_query=LIVE_WO,
+        remote_id=approved,
+        update_query=UPDATE_WO,
+        change={"title": "Replace coupling, live"},
+        record="workOrder",
+    )

@@ -14,7 +14,7 @@ from ironbridge.models import EntityType
 from ironbridge.store.webhook_tables import events
 from tests.api.conftest import error_code
 from tests.support.servers import serve
-from tests.writes.conftest import connect, load_records
+from tests.writes.conftest import connect, live_read_is_cached_until_a_write, load_records
 
 if TYPE_CHECKING:
     from collections.abc import AsyncIterator
@@ -194,24 +194,12 @@ async def test_a_live_read_is_cached_until_a_write(
     app, _ = plex_app
     approved = app.state.emulator.dataset.scenario_id("approved")
     _, token = await _plex(gql, admin, plex_app)
-    before = _order_requests(app)
-    first = await gql.data(LIVE_PO, {"r": approved}, token=token)
-    order = first["connection"]["purchaseOrder"]
-    assert order["remoteId"] == approved
-    assert _order_requests(app) > before
-    # the repeat is answered from the cache: nothing reaches Plex
-    asked = _order_requests(app)
-    again = await gql.data(LIVE_PO, {"r": approved}, token=token)
-    assert again == first
-    assert _order_requests(app) == asked
-
-    # a write through the API moves the data version on: the next live read asks Plex
-    change = {"expectedDeliveryDate": "2025-10-01"}
-    data = await gql.data(UPDATE_PO, {"id": order["id"], "input": change}, token=token)
-    updated = data["updatePurchaseOrder"]["purchaseOrder"]
-    assert updated["expectedDeliveryDate"] != order["expectedDeliveryDate"]
-    written = _order_requests(app)
-    fresh = await gql.data(LIVE_PO, {"r": approved}, token=token)
-    assert _order_requests(app) > written
-    assert fresh["connection"]["purchaseOrder"] == updated
-    assert updated["expectedDeliveryDate"] == "2025-10-01"
+    await live_read_is_cached_until_a_write(
+        gql,
+        token,
+        lambda: _order_requests(app),
+        live_query=LIVE_PO,
+        remote_id=approved,
+        update_query=UPDATE_PO,
+        change={"expectedDeliveryDate": "2025-10-01"},
+    )
