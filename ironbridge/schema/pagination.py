@@ -32,13 +32,18 @@ RECORD_TYPE_NAMES = {
 P = TypeVar("P", bound=Page[Any])
 
 
-def check_first(first: int, *, limit: int) -> None:
+def check_first(first: int | None, *, limit: int, default: int = 50) -> int:
+    """The page size to use: ``default`` for an omitted or null ``first``; BAD_USER_INPUT when
+    negative or over ``limit`` (never silently cut)."""
+    if first is None:
+        return default
     if first < 0:
         raise bad_input("'first' must not be negative.", field="first")
     if first > limit:
         raise bad_input(
             f"'first' may be at most {limit}; ask for the next page with 'after'.", field="first"
         )
+    return first
 
 
 async def record_page(
@@ -50,11 +55,11 @@ async def record_page(
     *,
     flt: record_store.RecordFilter,
     order: record_store.RecordOrder,
-    first: int,
+    first: int | None,
     after: str | None,
 ) -> P:
     context = info.context
-    check_first(first, limit=context.services.settings.max_page_size)
+    first = check_first(first, limit=context.services.settings.max_page_size)
     engine = context.services.engine
     try:
         async with engine.connect() as conn:

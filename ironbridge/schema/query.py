@@ -130,11 +130,11 @@ class Query:
         self,
         info: Info[Context, Any],
         filter: ConnectionFilter | None = None,
-        first: int = 50,
+        first: int | None = 50,
         after: str | None = None,
     ) -> ConnectionConnection:
         info.context.require_admin()
-        check_first(first, limit=info.context.services.settings.max_page_size)
+        first = check_first(first, limit=info.context.services.settings.max_page_size)
         after_id = expect_global_id(after, "Connection", field="after") if after else None
         flt = connection_store.ConnectionFilter(
             statuses=[s.value for s in filter.status] if filter and filter.status else None,

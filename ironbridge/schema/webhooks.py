@@ -129,9 +129,11 @@ class WebhookEndpoint(Node):
         )
 
     @strawberry.field(description="The newest deliveries, newest first.")
-    async def deliveries(self, info: Info[Context, Any], first: int = 20) -> list[WebhookDelivery]:
+    async def deliveries(
+        self, info: Info[Context, Any], first: int | None = 20
+    ) -> list[WebhookDelivery]:
         info.context.require_admin()
-        check_first(first, limit=MAX_DELIVERIES)
+        first = check_first(first, limit=MAX_DELIVERIES, default=20)
         async with info.context.services.engine.connect() as conn:
             rows = await endpoint_store.deliveries_of(conn, self._pk, limit=first)
         return [WebhookDelivery.from_row(row) for row in rows]

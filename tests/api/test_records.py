@@ -47,6 +47,16 @@ async def test_page_size_over_the_cap_is_bad_input(gql: GQL, seeded: Seeded, fir
     assert body["errors"][0]["extensions"]["field"] == "first"
 
 
+async def test_an_omitted_or_null_first_is_the_default_page(gql: GQL, seeded: Seeded) -> None:
+    """``first: Int = 50`` as the contract writes it: nullable, 50 when omitted or null."""
+    for variables in ({}, {"first": None}):
+        data = await gql.data(PO_PAGE, variables, token=seeded.token)
+        page = data["connection"]["purchaseOrders"]
+        assert len(page["edges"]) == min(50, page["totalCount"])
+    query = """{ connection { syncRuns(first: null) { totalCount } } }"""
+    assert "errors" not in await gql(query, token=seeded.token)
+
+
 async def test_a_foreign_cursor_is_bad_input(gql: GQL, seeded: Seeded) -> None:
     body = await gql(PO_PAGE, {"first": 5, "after": "bm90LWEtY3Vyc29y"}, token=seeded.token)
     assert error_code(body) == "BAD_USER_INPUT"

@@ -313,9 +313,9 @@ class Connection(Node):
 
     @strawberry.field
     async def sync_runs(
-        self, info: Info[Context, Any], first: int = 20, after: str | None = None
+        self, info: Info[Context, Any], first: int | None = 20, after: str | None = None
     ) -> SyncRunConnection:
-        check_first(first, limit=info.context.services.settings.max_page_size)
+        first = check_first(first, limit=info.context.services.settings.max_page_size, default=20)
         after_id = None
         if after is not None:
             try:
@@ -358,7 +358,7 @@ class Connection(Node):
         info: Info[Context, Any],
         filter: PurchaseOrderFilter | None = None,
         order_by: RecordOrder | None = None,
-        first: int = 50,
+        first: int | None = 50,
         after: str | None = None,
         live: Annotated[bool, strawberry.argument(description=LIVE_DESCRIPTION)] = False,
     ) -> PurchaseOrderConnection:
@@ -383,7 +383,7 @@ class Connection(Node):
         info: Info[Context, Any],
         filter: WorkOrderFilter | None = None,
         order_by: RecordOrder | None = None,
-        first: int = 50,
+        first: int | None = 50,
         after: str | None = None,
         live: Annotated[bool, strawberry.argument(description=LIVE_DESCRIPTION)] = False,
     ) -> WorkOrderConnection:
@@ -408,7 +408,7 @@ class Connection(Node):
         info: Info[Context, Any],
         filter: AssetFilter | None = None,
         order_by: RecordOrder | None = None,
-        first: int = 50,
+        first: int | None = 50,
         after: str | None = None,
         live: Annotated[bool, strawberry.argument(description=LIVE_DESCRIPTION)] = False,
     ) -> AssetConnection:
@@ -433,7 +433,7 @@ class Connection(Node):
         info: Info[Context, Any],
         filter: InventoryItemFilter | None = None,
         order_by: RecordOrder | None = None,
-        first: int = 50,
+        first: int | None = 50,
         after: str | None = None,
         live: Annotated[bool, strawberry.argument(description=LIVE_DESCRIPTION)] = False,
     ) -> InventoryItemConnection:
@@ -457,7 +457,7 @@ class Connection(Node):
         self,
         info: Info[Context, Any],
         filter: StockLevelFilter | None = None,
-        first: int = 50,
+        first: int | None = 50,
         after: str | None = None,
         live: Annotated[bool, strawberry.argument(description=LIVE_DESCRIPTION)] = False,
     ) -> StockLevelConnection:
@@ -471,7 +471,7 @@ class Connection(Node):
         info: Info[Context, Any],
         filter: VendorFilter | None = None,
         order_by: RecordOrder | None = None,
-        first: int = 50,
+        first: int | None = 50,
         after: str | None = None,
         live: Annotated[bool, strawberry.argument(description=LIVE_DESCRIPTION)] = False,
     ) -> VendorConnection:
@@ -495,7 +495,7 @@ class Connection(Node):
         self,
         info: Info[Context, Any],
         filter: LocationFilter | None = None,
-        first: int = 50,
+        first: int | None = 50,
         after: str | None = None,
         live: Annotated[bool, strawberry.argument(description=LIVE_DESCRIPTION)] = False,
     ) -> LocationConnection:
@@ -520,7 +520,7 @@ class Connection(Node):
         info: Info[Context, Any],
         filter: ProductionOrderFilter | None = None,
         order_by: RecordOrder | None = None,
-        first: int = 50,
+        first: int | None = 50,
         after: str | None = None,
         live: Annotated[bool, strawberry.argument(description=LIVE_DESCRIPTION)] = False,
     ) -> ProductionOrderConnection:
@@ -553,13 +553,13 @@ class Connection(Node):
         page_type: type[P],
         flt: Any,
         order_by: RecordOrder | None,
-        first: int,
+        first: int | None,
         after: str | None,
         live: bool = False,
     ) -> P:
         type_ = RECORD_TYPES[entity][1]
         if live:
-            check_first(first, limit=info.context.services.settings.max_page_size)
+            first = check_first(first, limit=info.context.services.settings.max_page_size)
             reader = await LiveReader.of(info.context.services, self._pk)
             await reader.catch_up(entity)
         return await record_page(

@@ -420,7 +420,7 @@ class Asset(Record):
 
     @strawberry.field
     async def work_orders(
-        self, info: strawberry.Info[Context, Any], first: int = 20, after: str | None = None
+        self, info: strawberry.Info[Context, Any], first: int | None = 20, after: str | None = None
     ) -> WorkOrderConnection:
         from ironbridge.schema.pagination import record_page
         from ironbridge.store.records import RecordFilter, RecordOrder
@@ -433,7 +433,7 @@ class Asset(Record):
             WorkOrder.from_row,
             flt=RecordFilter(equals={"asset_remote_id": self.remote_id}),
             order=RecordOrder(),
-            first=first,
+            first=20 if first is None else first,
             after=after,
         )
 
