@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 import pytest
-from sqlalchemy import update
+from sqlalchemy import func, select, update
 
 from ironbridge.connectors.factory import open_connector
 from ironbridge.demo import create_admin_key
@@ -14,7 +14,8 @@ from ironbridge.emulators.sap import create_app as create_sap
 from ironbridge.schema.ids import expect_global_id, to_global_id
 from ironbridge.store import connections as connection_store
 from ironbridge.store import records as record_store
-from ironbridge.store.tables import connections
+from ironbridge.store.tables import ENTITY_TABLES, connections
+from ironbridge.store.webhook_tables import events
 from tests.support.servers import serve
 
 if TYPE_CHECKING:
@@ -132,3 +133,24 @@ async def live_read_is_cached_until_a_write(
     fresh = await gql.data(live_query, {"r": remote_id}, token=token)
     assert data_requests() > written
     assert fresh["connection"][record] == updated
+
+
+async def event_types(services: Services) -> list[str]:
+    """The types of every event in the outbox, oldest first."""
+    async with services.engine.connect() as conn:
+        kinds = (await conn.execute(select(events.c.type).order_by(events.c.id))).scalars().all()
+    return list(kinds)
+
+
+async def stored_count(services: Services, entity: EntityType, connection_id: int) -> int:
+    """How many records of ``entity`` the store holds for the connection (deleted ones too)."""
+    table = ENTITY_TABLES[entity]
+    async with services.engine.connect() as conn:
+        count = (
+            await conn.execute(
+                select(func.count())
+                .select_from(table)
+                .where(table.c.connection_id == connection_id)
+            )
+        ).scalar_one()
+    return int(count)

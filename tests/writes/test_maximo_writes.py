@@ -8,17 +8,20 @@ import asyncio
 from typing import TYPE_CHECKING, Any
 
 import pytest
-from sqlalchemy import func, select
 
 from ironbridge.emulators.maximo import create_app
 from ironbridge.emulators.maximo.samples import ITEMSET, ORG, item_number, vendor_code
 from ironbridge.events.bus import Event
 from ironbridge.models import EntityType
-from ironbridge.store.tables import work_orders
-from ironbridge.store.webhook_tables import events
 from tests.api.conftest import error_code
 from tests.support.servers import serve
-from tests.writes.conftest import connect, live_read_is_cached_until_a_write, load_records
+from tests.writes.conftest import (
+    connect,
+    event_types,
+    live_read_is_cached_until_a_write,
+    load_records,
+    stored_count,
+)
 
 if TYPE_CHECKING:
     from collections.abc import AsyncIterator
@@ -100,24 +103,6 @@ def _writes(app: Starlette) -> int:
     return sum(requests.count(method) for method in ("POST", "PATCH", "PUT", "DELETE"))
 
 
-async def _event_types(services: Services) -> list[str]:
-    async with services.engine.connect() as conn:
-        kinds = (await conn.execute(select(events.c.type))).scalars().all()
-    return list(kinds)
-
-
-async def _stored_work_orders(services: Services, connection_id: int) -> int:
-    async with services.engine.connect() as conn:
-        count = (
-            await conn.execute(
-                select(func.count())
-                .select_from(work_orders)
-                .where(work_orders.c.connection_id == connection_id)
-            )
-        ).scalar_one()
-    return int(count)
-
-
 async def test_create_read_update_and_cancel_a_work_order(
     gql: GQL, services: Services, admin: str, maximo_app: tuple[Starlette, str]
 ) -> None:
@@ -150,7 +135,7 @@ async def test_create_read_update_and_cancel_a_work_order(
     assert created["assetRemoteId"] == "11002/TEXAS"
     read = await gql.data(READ_WO, {"id": created["id"]}, token=token)
     assert read["workOrder"] == created
-    assert "record.created" in await _event_types(services)
+    assert "record.created" in await event_types(services)
 
     # a real status change, through Maximo's status handler
     change = {"title": "Replace coupling and seal", "status": "APPROVED"}
@@ -169,7 +154,7 @@ async def test_create_read_update_and_cancel_a_work_order(
     assert emulator.faults.requests.count("PATCH") == 0
     read = await gql.data(READ_WO, {"id": created["id"]}, token=token)
     assert read["workOrder"] == updated
-    assert "record.updated" in await _event_types(services)
+    assert "record.updated" in await event_types(services)
 
     # Maximo keeps work orders: deleting cancels it (CAN), a soft delete
     deleted = await gql.data(DELETE_WO, {"id": created["id"]}, token=token)
@@ -184,7 +169,7 @@ async def test_create_read_update_and_cancel_a_work_order(
     read = await gql.data(READ_WO, {"id": created["id"]}, token=token)
     assert (read["workOrder"]["status"], read["workOrder"]["remoteStatus"]) == ("CANCELLED", "CAN")
     assert read["workOrder"]["deletedAt"] is not None
-    assert "record.deleted" in await _event_types(services)
+    assert "record.deleted" in await event_types(services)
 
     # a cancelled work order takes no change: Maximo's refusal, in its words
     body = await gql(UPDATE_WO, {"id": created["id"], "input": {"title": "x"}}, token=token)
@@ -295,7 +280,7 @@ async def test_purchase_orders_approved_ones_change_through_a_revision(
     assert emulator.record("mxpo", waiting["remoteId"]) is None
     read = await gql.data(READ_PO, {"id": waiting["id"]}, token=token)
     assert read["purchaseOrder"]["deletedAt"] is not None
-    kinds = await _event_types(services)
+    kinds = await event_types(services)
     assert {"record.created", "record.updated", "record.deleted"} <= set(kinds)
 
 
@@ -321,7 +306,7 @@ async def test_create_and_update_an_item(
     assert row["status"] == "OBSOLETE"
     read = await gql.data(READ_ITEM, {"id": item["id"]}, token=token)
     assert read["item"] == updated
-    assert {"record.created", "record.updated"} <= set(await _event_types(services))
+    assert {"record.created", "record.updated"} <= set(await event_types(services))
     # the number is the key: Maximo's refusal of a duplicate, in its words
     body = await gql(CREATE_ITEM, {"input": new}, token=token)
     assert error_code(body) == "CONFLICT"
@@ -357,8 +342,8 @@ async def test_validate_only_writes_nothing(
     assert approved is not None
     (order,) = await load_records(services, pk, EntityType.WORK_ORDER, [approved])
     stored, kinds, writes = (
-        await _stored_work_orders(services, pk),
-        await _event_types(services),
+        await stored_count(services, EntityType.WORK_ORDER, pk),
+        await event_types(services),
         _writes(app),
     )
     data = await gql.data(CREATE_WO, {"input": WORK, "v": True}, token=token)
@@ -379,8 +364,8 @@ async def test_validate_only_writes_nothing(
     assert error_code(body) == "BAD_USER_INPUT"
     assert "asset_remote_id" in body["errors"][0]["message"]
     assert _writes(app) == writes
-    assert await _stored_work_orders(services, pk) == stored
-    assert await _event_types(services) == kinds
+    assert await stored_count(services, EntityType.WORK_ORDER, pk) == stored
+    assert await event_types(services) == kinds
 
 
 async def test_an_idempotent_retry_writes_once(

@@ -7,16 +7,19 @@ import asyncio
 from typing import TYPE_CHECKING, Any
 
 import pytest
-from sqlalchemy import func, select
 
 from ironbridge.emulators.netsuite import RECORD_ROOT, create_app
 from ironbridge.events.bus import Event
 from ironbridge.models import EntityType
-from ironbridge.store.tables import purchase_orders
-from ironbridge.store.webhook_tables import events
 from tests.api.conftest import error_code
 from tests.support.servers import serve
-from tests.writes.conftest import connect, live_read_is_cached_until_a_write, load_records
+from tests.writes.conftest import (
+    connect,
+    event_types,
+    live_read_is_cached_until_a_write,
+    load_records,
+    stored_count,
+)
 
 if TYPE_CHECKING:
     from collections.abc import AsyncIterator
@@ -91,24 +94,6 @@ def _writes(app: Starlette, record_type: str = "purchaseOrder") -> int:
     return sum(requests.count(method, prefix=path) for method in ("POST", "PATCH", "PUT", "DELETE"))
 
 
-async def _event_types(services: Services) -> list[str]:
-    async with services.engine.connect() as conn:
-        kinds = (await conn.execute(select(events.c.type))).scalars().all()
-    return list(kinds)
-
-
-async def _stored_orders(services: Services, connection_id: int) -> int:
-    async with services.engine.connect() as conn:
-        count = (
-            await conn.execute(
-                select(func.count())
-                .select_from(purchase_orders)
-                .where(purchase_orders.c.connection_id == connection_id)
-            )
-        ).scalar_one()
-    return int(count)
-
-
 async def test_create_read_update_and_delete_a_purchase_order(
     gql: GQL, services: Services, admin: str, netsuite_app: tuple[Starlette, str]
 ) -> None:
@@ -139,7 +124,7 @@ async def test_create_read_update_and_delete_a_purchase_order(
     assert created["lines"] == [{"itemRemoteId": "3001", "quantity": "10", "unitPrice": "12.5"}]
     read = await gql.data(READ_PO, {"id": created["id"]}, token=token)
     assert read["purchaseOrder"] == created
-    assert "record.created" in await _event_types(services)
+    assert "record.created" in await event_types(services)
 
     change = {"expectedDeliveryDate": "2025-08-01", "description": "Bearings, expedited"}
     data = await gql.data(UPDATE_PO, {"id": created["id"], "input": change}, token=token)
@@ -154,7 +139,7 @@ async def test_create_read_update_and_delete_a_purchase_order(
     assert (raw["dueDate"], raw["memo"]) == ("2025-08-01", "Bearings, expedited")
     read = await gql.data(READ_PO, {"id": created["id"]}, token=token)
     assert read["purchaseOrder"] == updated
-    assert "record.updated" in await _event_types(services)
+    assert "record.updated" in await event_types(services)
 
     deleted = await gql.data(DELETE_PO, {"id": created["id"]}, token=token)
     assert deleted["deletePurchaseOrder"] == {
@@ -168,7 +153,7 @@ async def test_create_read_update_and_delete_a_purchase_order(
     assert read["purchaseOrder"]["deletedAt"] is not None
     listed = await gql.data(LIST_PO, {"ids": [remote_id]}, token=token)
     assert [n["id"] for n in listed["connection"]["purchaseOrders"]["nodes"]] == [created["id"]]
-    assert "record.deleted" in await _event_types(services)
+    assert "record.deleted" in await event_types(services)
 
 
 async def test_create_and_update_an_inventory_item(
@@ -199,7 +184,7 @@ async def test_create_and_update_an_inventory_item(
     )
     read = await gql.data(READ_ITEM, {"id": item["id"]}, token=token)
     assert read["item"] == updated
-    kinds = await _event_types(services)
+    kinds = await event_types(services)
     assert {"record.created", "record.updated"} <= set(kinds)
 
     # the item number is unique in NetSuite: its refusal, in its words
@@ -274,7 +259,10 @@ async def test_validate_only_writes_nothing(
     app, _ = netsuite_app
     pk, token = await _netsuite(gql, admin, netsuite_app)
     (order,) = await load_records(services, pk, EntityType.PURCHASE_ORDER, ["10002"])
-    stored, kinds = await _stored_orders(services, pk), await _event_types(services)
+    stored, kinds = (
+        await stored_count(services, EntityType.PURCHASE_ORDER, pk),
+        await event_types(services),
+    )
     writes = _writes(app)
     data = await gql.data(CREATE_PO, {"input": ORDER, "v": True}, token=token)
     assert data["createPurchaseOrder"]["validateOnly"] is True
@@ -297,8 +285,8 @@ async def test_validate_only_writes_nothing(
     assert error_code(body) == "BAD_USER_INPUT"
     assert "not a currency of this account" in body["errors"][0]["message"]
     assert _writes(app) == writes
-    assert await _stored_orders(services, pk) == stored
-    assert await _event_types(services) == kinds
+    assert await stored_count(services, EntityType.PURCHASE_ORDER, pk) == stored
+    assert await event_types(services) == kinds
 
 
 async def test_an_idempotent_retry_writes_once(
