@@ -26,10 +26,11 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import select
 
 from ironbridge.cache import live_key
-from ironbridge.connectors.errors import ConnectorError
+from ironbridge.connectors.errors import AuthFailed, ConnectorError
 from ironbridge.errors import ApiError, ErrorCode
 from ironbridge.lifecycle.errors import api_error
 from ironbridge.lifecycle.service import publish
+from ironbridge.lifecycle.status import credentials_refused
 from ironbridge.models.enums import ChangeKind
 from ironbridge.schema.ids import to_global_id
 from ironbridge.store import connections as connection_store
@@ -158,6 +159,8 @@ class LiveReader:
                 await fetch(connector)
             except ConnectorError as exc:
                 metrics.labels("error").inc()
+                if isinstance(exc, AuthFailed):
+                    await credentials_refused(self.services, self.connection.id, exc.detail)
                 raise self._error(exc) from exc
             finally:
                 await connector.aclose()

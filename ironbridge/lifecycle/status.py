@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select
@@ -11,11 +12,10 @@ from ironbridge.schema.ids import to_global_id
 from ironbridge.store.tables import connections
 
 if TYPE_CHECKING:
-    from datetime import datetime
-
     from sqlalchemy.ext.asyncio import AsyncConnection
 
     from ironbridge.events.bus import Event
+    from ironbridge.services import Services
 
 # the webhook event each new status also raises, besides connection.status_changed
 _SPECIFIC = {
@@ -79,4 +79,21 @@ async def set_status(
     return events
 
 
-__all__ = ["set_status"]
+async def credentials_refused(services: Services, connection_id: int, reason: str) -> None:
+    """The system refused the stored credentials during a live read or a write: the same
+    transition a sync makes (REAUTH_REQUIRED, schedule paused until ``reauthorize``), with its
+    events published after the commit."""
+    from ironbridge.lifecycle.service import publish
+    from ironbridge.sync import state
+
+    now = datetime.now(UTC)
+    async with state.writing(services.engine) as conn:
+        events = await set_status(
+            conn, connection_id, ConnectionStatus.REAUTH_REQUIRED, reason=reason, now=now
+        )
+        if events:
+            await state.update_connection_sync(conn, connection_id, next_scheduled_sync_at=None)
+    await publish(services, events)
+
+
+__all__ = ["credentials_refused", "set_status"]

@@ -11,10 +11,11 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
-from ironbridge.connectors.errors import ConnectorError
+from ironbridge.connectors.errors import AuthFailed, ConnectorError
 from ironbridge.errors import ApiError, ErrorCode, bad_input
 from ironbridge.lifecycle.errors import api_error
 from ironbridge.lifecycle.service import publish
+from ironbridge.lifecycle.status import credentials_refused
 from ironbridge.models import ChangeKind, ConnectionStatus, EntityType
 from ironbridge.schema.ids import expect_global_id, to_global_id
 from ironbridge.store import connections as connection_store
@@ -177,6 +178,13 @@ class WriteContext:
     async def connector(self) -> Connector:
         return await open_connection_connector(self.services, self.connection)
 
+    async def failed(self, exc: ConnectorError) -> ApiError:
+        """The API error for ``exc``; stored credentials the system refused also move the
+        connection to REAUTH_REQUIRED, as a sync would."""
+        if isinstance(exc, AuthFailed):
+            await credentials_refused(self.services, self.connection.id, exc.detail)
+        return self.error(exc)
+
     def error(self, exc: ConnectorError) -> ApiError:
         return api_error(
             exc,
@@ -315,7 +323,7 @@ async def create(
         try:
             record = await connector.create(entity, values)
         except ConnectorError as exc:
-            raise ctx.error(exc) from exc
+            raise await ctx.failed(exc) from exc
         finally:
             await connector.aclose()
         if validate_only:
@@ -364,7 +372,7 @@ async def update(
         try:
             record = await connector.update(entity, remote_id, values, version=version)
         except ConnectorError as exc:
-            raise ctx.error(exc) from exc
+            raise await ctx.failed(exc) from exc
         finally:
             await connector.aclose()
         if validate_only:
@@ -395,7 +403,7 @@ async def _dry_run(
     try:
         await connector.validate(ctx.entity, values, remote_id=remote_id)
     except ConnectorError as exc:
-        raise ctx.error(exc) from exc
+        raise await ctx.failed(exc) from exc
     finally:
         await connector.aclose()
 
@@ -416,7 +424,7 @@ async def delete(
     try:
         result = await connector.delete(entity, row.remote_id)
     except ConnectorError as exc:
-        raise ctx.error(exc) from exc
+        raise await ctx.failed(exc) from exc
     finally:
         await connector.aclose()
     if ctx.connection.sandbox:

@@ -7,7 +7,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 import pytest
-from sqlalchemy import update
+from sqlalchemy import select, update
 
 from ironbridge.app import create_services
 from ironbridge.demo import create_admin_key
@@ -16,6 +16,7 @@ from ironbridge.models import EntityType
 from ironbridge.settings import Settings
 from ironbridge.store.engine import migrate
 from ironbridge.store.tables import connections
+from ironbridge.store.webhook_tables import events
 from tests.api.conftest import error_code
 from tests.support.servers import serve
 from tests.writes.conftest import ORGANIZATION, connect, load_records, set_options
@@ -256,3 +257,30 @@ async def test_a_disconnected_connection_has_no_live_reads(
     assert body["errors"][0]["extensions"]["field"] == "live"
     body = await gql(query.replace("live: true", "live: false"), {"id": gid}, token=admin)
     assert body["data"]["connection"]["purchaseOrders"]["totalCount"] == 0
+
+
+async def test_refused_credentials_need_reauthorization(
+    gql: GQL, services: Services, sap: tuple[Starlette, str]
+) -> None:
+    """A live read the system refuses moves the connection to REAUTH_REQUIRED, as a sync
+    would; the next live read says so without asking the system."""
+    app, _ = sap
+    pk, token = await _connect(gql, services, sap)
+    app.state.emulator.faults.revoked_credentials = True
+    body = await gql(LIVE_ONE, {"r": PO, "live": True}, token=token)
+    assert error_code(body) == "REAUTH_REQUIRED"
+    async with services.engine.connect() as conn:
+        kinds = (await conn.execute(select(events.c.type))).scalars().all()
+    assert "connection.reauthorization_required" in kinds
+    status = await gql.data(
+        "{ connection { status syncStatus { nextScheduledSyncAt } } }", token=token
+    )
+    assert status["connection"] == {
+        "status": "REAUTH_REQUIRED",
+        "syncStatus": {"nextScheduledSyncAt": None},
+    }
+    asked = _sent(app)
+    body = await gql(LIVE_ONE, {"r": PO, "live": True}, token=token)
+    assert error_code(body) == "REAUTH_REQUIRED"
+    assert _sent(app) == asked
+    del pk

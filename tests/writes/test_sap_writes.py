@@ -173,3 +173,19 @@ async def test_a_record_changed_in_sap_since_it_was_read_is_a_stale_conflict(
         UPDATE_PO, {"id": order, "input": {"expectedDeliveryDate": "2025-11-30"}}, token=token
     )
     assert data["updatePurchaseOrder"]["purchaseOrder"]["id"] == order
+
+
+async def test_refused_credentials_on_a_write_need_reauthorization(
+    gql: GQL, services: Services, admin: str, sap_app: tuple[Starlette, str]
+) -> None:
+    app, _ = sap_app
+    _, token = await _sap(gql, services, admin, sap_app)
+    app.state.emulator.faults.revoked_credentials = True
+    body = await gql(CREATE_PO, {"input": ORDER}, token=token)
+    assert error_code(body) == "REAUTH_REQUIRED"
+    status = await gql.data("{ connection { status statusReason } }", token=token)
+    assert status["connection"]["status"] == "REAUTH_REQUIRED"
+    assert status["connection"]["statusReason"]
+    async with services.engine.connect() as conn:
+        kinds = (await conn.execute(select(events.c.type))).scalars().all()
+    assert "connection.reauthorization_required" in kinds
