@@ -132,7 +132,15 @@ function explain(error, system) {
     title: "Something went wrong on our side",
     next: "Try again in a moment. If it keeps happening, contact support and quote the reference below.",
   };
-  return { ...known, code, message: error.message, requestId: error.requestId };
+  return { ...known, code, message: withoutTitle(error.message, known.title), requestId: error.requestId };
+}
+
+// The server's message often opens with the sentence the title already says: keep the rest.
+function withoutTitle(message, title) {
+  const text = String(message || "");
+  if (!text.toLowerCase().startsWith(title.toLowerCase())) return text;
+  const rest = text.slice(title.length).replace(/^[.:]?\s*/, "");
+  return rest || text;
 }
 
 function errorPanel(explained, { onRetry, retryLabel = "Try again" } = {}) {
