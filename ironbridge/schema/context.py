@@ -22,6 +22,9 @@ class Context:
     request_id: str
     loaders: Loaders
     extra: dict[str, Any] = field(default_factory=dict)
+    # the address this request reached us at (scheme and host), for links when no public URL
+    # is configured
+    base_url: str = ""
     # set by the websocket protocols from the connection_init payload
     connection_params: Any = None
 

@@ -134,7 +134,8 @@ class LifecycleMutation:
             end_user_id=input.end_user_id,
             redirect_url=input.redirect_url,
         )
-        base = (services.settings.public_url or "").rstrip("/")
+        # the configured public URL, else the address the caller reached us at
+        base = (services.settings.public_url or info.context.base_url).rstrip("/")
         return ConnectSession(
             token=token, url=f"{base}/connect?session={token}", expires_at=expires
         )

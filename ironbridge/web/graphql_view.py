@@ -50,6 +50,7 @@ class GraphQLView(GraphQL[Context, None]):
             principal=state.get("principal"),
             request_id=state.get("request_id", ""),
             loaders=Loaders(self.services.engine),
+            base_url=str(request.base_url).rstrip("/"),
         )
 
     async def process_result(

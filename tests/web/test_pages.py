@@ -209,7 +209,7 @@ async def test_the_page_holds_no_session_data_and_the_api_tells_only_a_live_sess
         headers={"Authorization": f"Bearer {admin}"},
     )
     session = made.json()["data"]["createConnectSession"]
-    assert session["url"] == f"/connect?session={session['token']}"
+    assert session["url"] == f"{client.base_url}/connect?session={session['token']}"
     holder = {"Authorization": f"Bearer {session['token']}"}
 
     page = await client.get(session["url"])

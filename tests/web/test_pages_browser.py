@@ -67,8 +67,9 @@ class Stack:
     ) -> str:
         data = await self.gql(SESSION, {"r": redirect_url, "k": system_keys})
         url: str = data["createConnectSession"]["url"]
-        assert url.startswith("/connect?session=ib_cs_")
-        return self.base_url + url
+        # an absolute link at the address the admin reached the gateway at
+        assert url.startswith(f"{self.base_url}/connect?session=ib_cs_")
+        return url
 
 
 def _require_chromium() -> None:
