@@ -130,8 +130,9 @@ class LiveReader:
 
     # -- the cache ------------------------------------------------------------------------------
 
-    async def _cached(self, *question: str) -> bool:
-        version = await data_version(self.services, self.connection.id)
+    async def _cached(self, *question: str, version: int | None = None) -> bool:
+        if version is None:
+            version = await data_version(self.services, self.connection.id)
         hit = await self.services.cache.get(live_key(self.connection.id, version, *question))
         return hit is not None
 
@@ -147,7 +148,8 @@ class LiveReader:
     async def _ask(self, question: tuple[str, ...], fetch: Any) -> None:
         """Run ``fetch`` unless the cache already answers ``question``."""
         metrics = self.services.metrics.live_reads
-        if await self._cached(*question):
+        # the row was just read: its data version spares a query on the common path (a hit)
+        if await self._cached(*question, version=int(self.connection.data_version or 0)):
             metrics.labels("hit").inc()
             return
         async with _single_flight(":".join((str(self.connection.id), *question))):
@@ -233,7 +235,8 @@ class LiveReader:
         only when something changed. ``gone``: ids asked for by ``get``, deleted if absent."""
         now = datetime.now(UTC)
         cid = self.connection.id
-        missing = [r for r in gone if r not in {rec.remote_id for rec in records}]
+        found = {rec.remote_id for rec in records}
+        missing = [r for r in gone if r not in found]
         to_delete = [*deleted, *missing]
         events: list[Event] = []
         async with state.writing(self.services.engine) as conn:

@@ -96,7 +96,10 @@ class UpstreamTransport(httpx.AsyncBaseTransport):
         await self._inner.aclose()
 
 
-def credentials_of(services: Services, connection_id: int, ciphertext: Any) -> dict[str, str]:
+async def stored_credentials(services: Services, connection_id: int) -> dict[str, str]:
+    """The connection's credentials, decrypted (empty for sandboxes)."""
+    async with services.engine.connect() as conn:
+        ciphertext = await connection_store.load_credentials(conn, connection_id)
     secrets = services.secretbox.decrypt(str(connection_id), ciphertext) if ciphertext else {}
     return {str(k): str(v) for k, v in secrets.items()}
 
@@ -140,14 +143,12 @@ def connection_connector(
 
 async def open_connection_connector(services: Services, row: Row[Any]) -> Connector:
     """Decrypt the stored credentials of ``row`` and open its connector."""
-    async with services.engine.connect() as conn:
-        ciphertext = await connection_store.load_credentials(conn, row.id)
-    return connection_connector(services, row, credentials_of(services, row.id, ciphertext))
+    return connection_connector(services, row, await stored_credentials(services, row.id))
 
 
 __all__ = [
     "UpstreamTransport",
     "connection_connector",
-    "credentials_of",
     "open_connection_connector",
+    "stored_credentials",
 ]

@@ -30,7 +30,7 @@ from ironbridge.sync.outcome import (
     sync_error,
     utcnow,
 )
-from ironbridge.upstream import connection_connector
+from ironbridge.upstream import connection_connector, stored_credentials
 
 if TYPE_CHECKING:
     from collections.abc import Awaitable, Callable, Mapping, Sequence
@@ -359,10 +359,7 @@ class SyncEngine(RunEndings):
     # -- plumbing -------------------------------------------------------------------------------
 
     async def _connector(self, row: Row[Any]) -> Connector:
-        async with self.services.engine.connect() as conn:
-            ciphertext = await connection_store.load_credentials(conn, row.id)
-        secrets = self.services.secretbox.decrypt(str(row.id), ciphertext) if ciphertext else {}
-        return self._factory(row, {str(k): str(v) for k, v in secrets.items()})
+        return self._factory(row, await stored_credentials(self.services, row.id))
 
     def _open_connector(self, row: Row[Any], credentials: Mapping[str, str]) -> Connector:
         return connection_connector(self.services, row, dict(credentials))

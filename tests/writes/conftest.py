@@ -8,7 +8,6 @@ from typing import TYPE_CHECKING, Any
 import pytest
 from sqlalchemy import func, select, update
 
-from ironbridge.connectors.factory import open_connector
 from ironbridge.demo import create_admin_key
 from ironbridge.emulators.sap import create_app as create_sap
 from ironbridge.schema.ids import expect_global_id, to_global_id
@@ -16,6 +15,7 @@ from ironbridge.store import connections as connection_store
 from ironbridge.store import records as record_store
 from ironbridge.store.tables import ENTITY_TABLES, connections
 from ironbridge.store.webhook_tables import events
+from ironbridge.upstream import open_connection_connector
 from tests.support.servers import serve
 
 if TYPE_CHECKING:
@@ -69,18 +69,8 @@ async def load_records(
     """Read records from the connection's system into the store, as a sync would; their ids."""
     async with services.engine.connect() as conn:
         row = await connection_store.get_connection(conn, connection_id)
-        ciphertext = await connection_store.load_credentials(conn, connection_id)
     assert row is not None
-    secrets = services.secretbox.decrypt(str(connection_id), ciphertext) if ciphertext else {}
-    connector = open_connector(
-        services.registry,
-        row.system_key,
-        connection_id=str(connection_id),
-        instance_url=row.instance_url,
-        credentials={str(k): str(v) for k, v in secrets.items()},
-        options=row.options,
-        sandbox=row.sandbox,
-    )
+    connector = await open_connection_connector(services, row)
     try:
         found = await connector.get(entity, remote_ids)
     finally:
