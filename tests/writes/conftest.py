@@ -144,3 +144,19 @@ async def stored_count(services: Services, entity: EntityType, connection_id: in
             )
         ).scalar_one()
     return int(count)
+
+
+async def connect_emulator(
+    gql: GQL,
+    admin: str,
+    system_key: str,
+    served: tuple[Starlette, str],
+    *,
+    instance_url: str | None = None,
+) -> tuple[int, str]:
+    """Connect ``system_key`` to its emulator served at ``served`` with the credentials the
+    emulator accepts; the new connection's key and token."""
+    app, url = served
+    credentials = dict(app.state.emulator.credentials)
+    payload = {"systemKey": system_key, "instanceUrl": instance_url or url}
+    return await connect(gql, admin, {**payload, "credentials": credentials})

@@ -12,7 +12,11 @@ from ironbridge.emulators.dynamics_bc import PO_SCENARIOS, create_app, guid
 from ironbridge.models import EntityType
 from tests.api.conftest import error_code
 from tests.support.servers import serve
-from tests.writes.conftest import connect, live_read_is_cached_until_a_write, load_records
+from tests.writes.conftest import (
+    connect_emulator,
+    live_read_is_cached_until_a_write,
+    load_records,
+)
 
 if TYPE_CHECKING:
     from collections.abc import AsyncIterator
@@ -65,10 +69,7 @@ async def _connect(gql: GQL, admin: str, bc_app: tuple[Starlette, str]) -> tuple
     app, url = bc_app
     emulator = _bc(app)
     instance = f"{url}/v2.0/{emulator.tenant}/{emulator.environment}"
-    creds = dict(emulator.credentials)
-    return await connect(
-        gql, admin, {"systemKey": "dynamics-bc", "instanceUrl": instance, "credentials": creds}
-    )
+    return await connect_emulator(gql, admin, "dynamics-bc", bc_app, instance_url=instance)
 
 
 def _posts(app: Starlette) -> int:

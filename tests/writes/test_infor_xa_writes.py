@@ -16,7 +16,11 @@ from ironbridge.models import EntityType
 from ironbridge.store.webhook_tables import events
 from tests.api.conftest import error_code
 from tests.support.servers import serve
-from tests.writes.conftest import connect, live_read_is_cached_until_a_write, load_records
+from tests.writes.conftest import (
+    connect_emulator,
+    live_read_is_cached_until_a_write,
+    load_records,
+)
 
 if TYPE_CHECKING:
     from collections.abc import AsyncIterator
@@ -78,11 +82,7 @@ def emulator(app: Starlette) -> XaEmulator:
 
 
 async def _xa(gql: GQL, admin: str, xa_app: tuple[Starlette, str]) -> tuple[int, str]:
-    app, url = xa_app
-    creds = dict(emulator(app).credentials)
-    return await connect(
-        gql, admin, {"systemKey": "infor-xa", "instanceUrl": url, "credentials": creds}
-    )
+    return await connect_emulator(gql, admin, "infor-xa", xa_app)
 
 
 def _orders(app: Starlette) -> set[str]:

@@ -16,7 +16,7 @@ from ironbridge.models import EntityType
 from tests.api.conftest import error_code
 from tests.support.servers import serve
 from tests.writes.conftest import (
-    connect,
+    connect_emulator,
     event_types,
     live_read_is_cached_until_a_write,
     load_records,
@@ -90,11 +90,7 @@ def _emulator(app: Starlette) -> MaximoEmulator:
 
 
 async def _maximo(gql: GQL, admin: str, maximo_app: tuple[Starlette, str]) -> tuple[int, str]:
-    app, url = maximo_app
-    creds = dict(_emulator(app).credentials)
-    return await connect(
-        gql, admin, {"systemKey": "maximo", "instanceUrl": url, "credentials": creds}
-    )
+    return await connect_emulator(gql, admin, "maximo", maximo_app)
 
 
 def _writes(app: Starlette) -> int:

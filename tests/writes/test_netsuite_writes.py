@@ -14,7 +14,7 @@ from ironbridge.models import EntityType
 from tests.api.conftest import error_code
 from tests.support.servers import serve
 from tests.writes.conftest import (
-    connect,
+    connect_emulator,
     event_types,
     live_read_is_cached_until_a_write,
     load_records,
@@ -80,11 +80,7 @@ def _emulator(app: Starlette) -> NetSuiteEmulator:
 
 
 async def _netsuite(gql: GQL, admin: str, netsuite_app: tuple[Starlette, str]) -> tuple[int, str]:
-    app, url = netsuite_app
-    creds = dict(_emulator(app).credentials)
-    return await connect(
-        gql, admin, {"systemKey": "netsuite", "instanceUrl": url, "credentials": creds}
-    )
+    return await connect_emulator(gql, admin, "netsuite", netsuite_app)
 
 
 def _writes(app: Starlette, record_type: str = "purchaseOrder") -> int:

@@ -14,7 +14,11 @@ from ironbridge.models import EntityType
 from ironbridge.store.webhook_tables import events
 from tests.api.conftest import error_code
 from tests.support.servers import serve
-from tests.writes.conftest import connect, live_read_is_cached_until_a_write, load_records
+from tests.writes.conftest import (
+    connect_emulator,
+    live_read_is_cached_until_a_write,
+    load_records,
+)
 
 if TYPE_CHECKING:
     from collections.abc import AsyncIterator
@@ -64,11 +68,7 @@ def _order(app: Starlette) -> dict[str, Any]:
 
 
 async def _plex(gql: GQL, admin: str, plex_app: tuple[Starlette, str]) -> tuple[int, str]:
-    app, url = plex_app
-    creds = dict(app.state.emulator.credentials)
-    return await connect(
-        gql, admin, {"systemKey": "plex", "instanceUrl": url, "credentials": creds}
-    )
+    return await connect_emulator(gql, admin, "plex", plex_app)
 
 
 def _writes(app: Starlette) -> int:
