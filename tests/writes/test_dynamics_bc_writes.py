@@ -11,6 +11,7 @@ import pytest
 from ironbridge.emulators.dynamics_bc import PO_SCENARIOS, create_app, guid
 from ironbridge.models import EntityType
 from tests.api.conftest import error_code
+from tests.connectors.dynamics_bc.harness import touch as harness_touch
 from tests.support.servers import serve
 from tests.writes.conftest import (
     connect_emulator,
@@ -189,3 +190,16 @@ async def test_a_live_read_is_cached_until_a_write(
         update_query=UPDATE_PO,
         change={"expectedDeliveryDate": "2025-10-01"},
     )
+
+
+async def test_an_order_changed_in_business_central_since_it_was_read_is_a_stale_conflict(
+    gql: GQL, services: Services, admin: str, bc_app: tuple[Starlette, str]
+) -> None:
+    app, _ = bc_app
+    pk, token = await _connect(gql, admin, bc_app)
+    (order,) = await load_records(services, pk, EntityType.PURCHASE_ORDER, [RELEASED])
+    # someone edits the order in Business Central after our copy was read: its ETag moves on
+    harness_touch(app, EntityType.PURCHASE_ORDER, [RELEASED], None)
+    change = {"expectedDeliveryDate": "2025-11-30"}
+    body = await gql(UPDATE_PO, {"id": order, "input": change}, token=token)
+    assert error_code(body) == "CONFLICT"

@@ -13,6 +13,7 @@ from ironbridge.emulators.plex import create_app as create_plex
 from ironbridge.models import EntityType
 from ironbridge.store.webhook_tables import events
 from tests.api.conftest import error_code
+from tests.connectors.plex.harness import touch as harness_touch
 from tests.support.servers import serve
 from tests.writes.conftest import (
     connect_emulator,
@@ -203,3 +204,20 @@ async def test_a_live_read_is_cached_until_a_write(
         update_query=UPDATE_PO,
         change={"expectedDeliveryDate": "2025-10-01"},
     )
+
+
+async def test_an_order_changed_in_plex_since_it_was_read_is_a_stale_conflict(
+    gql: GQL, services: Services, admin: str, plex_app: tuple[Starlette, str]
+) -> None:
+    app, _ = plex_app
+    approved = app.state.emulator.dataset.scenario_id("approved")
+    pk, token = await _plex(gql, admin, plex_app)
+    (order,) = await load_records(services, pk, EntityType.PURCHASE_ORDER, [approved])
+    # someone edits the order in Plex after our copy was read: its modifiedDate moves on
+    harness_touch(app, EntityType.PURCHASE_ORDER, [approved], None)
+    puts = app.state.emulator.faults.requests.count(method="PUT")
+    change = {"expectedDeliveryDate": "2025-11-30"}
+    body = await gql(UPDATE_PO, {"id": order, "input": change}, token=token)
+    assert error_code(body) == "CONFLICT"
+    assert "changed in Plex since it was read" in body["errors"][0]["message"]
+    assert app.state.emulator.faults.requests.count(method="PUT") == puts

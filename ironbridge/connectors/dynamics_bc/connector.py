@@ -380,6 +380,12 @@ class DynamicsBcConnector(Connector):
         )
         return resource.mapper(_json(response))
 
+    @classmethod
+    def version_of(cls, entity: EntityType, remote_data: Mapping[str, Any] | None) -> str | None:
+        """The ``@odata.etag`` the record was read with: BC refuses a PATCH against an older
+        one (``Request_EntityChanged``)."""
+        return etag_of(remote_data) if remote_data else None
+
     async def update(
         self,
         entity: EntityType,

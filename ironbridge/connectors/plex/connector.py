@@ -459,6 +459,13 @@ class PlexConnector(Connector):
         body = writes.create_body(SYSTEM_KEY, data)
         return await self._record(await self.client.send("POST", PURCHASE_ORDERS, body))
 
+    @classmethod
+    def version_of(cls, entity: EntityType, remote_data: Mapping[str, Any] | None) -> str | None:
+        """The ``modifiedDate`` the order was read with (Plex has no ETag; ``update`` compares
+        it with the order's current one before sending)."""
+        stamp = (remote_data or {}).get("modifiedDate")
+        return stamp if isinstance(stamp, str) else None
+
     async def update(
         self,
         entity: EntityType,
