@@ -105,6 +105,7 @@ def migrate_command(
     data_dir: DataDir = None,
 ) -> None:
     """Apply the database migrations."""
+    from ironbridge.jobs.factory import scale_out
     from ironbridge.store.engine import create_engine, migrate
 
     settings = _settings(data_dir)
@@ -112,7 +113,7 @@ def migrate_command(
     async def run() -> None:
         engine = create_engine(settings.resolved_database_url)
         try:
-            await migrate(engine, revision, jobs=settings.jobs == "procrastinate")
+            await migrate(engine, revision, jobs=scale_out(settings))
         finally:
             await engine.dispose()
 
@@ -127,11 +128,12 @@ def worker(
     ] = None,
 ) -> None:
     """Run a sync worker (IRONBRIDGE_JOBS=procrastinate): syncs, schedule, webhooks."""
+    from ironbridge.jobs.factory import scale_out
     from ironbridge.jobs.worker import run_worker
     from ironbridge.observability import configure_logging
 
     settings = _settings()
-    if settings.jobs != "procrastinate":
+    if not scale_out(settings):
         typer.echo("the worker needs IRONBRIDGE_JOBS=procrastinate", err=True)
         raise typer.Exit(2)
     configure_logging(fmt=settings.log_format, level=settings.log_level)

@@ -125,11 +125,9 @@ class MemorySubscription(Subscription):
             return
         if len(self._items) >= self._limit:
             # what is buffered is stale once the subscriber must resync: drop it, keep one marker
-            dropped = sum(i.dropped if isinstance(i, Lagged) else 1 for i in self._items)
-            self._items.clear()
-            self._items.append(Lagged(dropped=dropped + 1))
-        else:
-            self._items.append(event)
+            self._lag(1)
+            return
+        self._items.append(event)
         self._ready.set()
 
     async def __anext__(self) -> Event | Lagged:

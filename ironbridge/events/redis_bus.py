@@ -46,15 +46,8 @@ START_WAIT = 5.0
 
 
 def encode(event: Event) -> str:
-    return json_dumps(
-        {
-            "id": event.event_id,
-            "type": event.type,
-            "createdAt": event.created_at.isoformat(),
-            "connectionId": event.connection_id,
-            "data": event.data,
-        }
-    )
+    """The webhook body of the event, plus the connection it concerns."""
+    return json_dumps({**event.payload(), "connectionId": event.connection_id})
 
 
 def decode(raw: bytes | str) -> Event:

@@ -13,8 +13,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy import or_, select, text
 
 from ironbridge.jobs.queue import lock_of
-from ironbridge.models import SyncState
-from ironbridge.store.tables import connection_sync, connections, sync_runs
+from ironbridge.store.tables import connection_sync, connections
 from ironbridge.sync import state
 from ironbridge.sync.scheduler import SCHEDULED_STATUSES
 
@@ -37,41 +36,9 @@ async def fail_interrupted(
         found = await conn.execute(_WAITING_RUNS, {"lock": lock_of(connection_id)})
         waiting = {int(r) for r in found.scalars()}
         spared = waiting | ({keep} if keep is not None else set())
-        rows = (
-            await conn.execute(
-                select(sync_runs.c.id, sync_runs.c.errors).where(
-                    sync_runs.c.connection_id == connection_id,
-                    sync_runs.c.state == SyncState.IN_PROGRESS.value,
-                )
-            )
-        ).all()
-        failed: list[int] = []
-        for row in rows:
-            if row.id in spared:
-                continue
-            error = {
-                "code": "INTERRUPTED",
-                "message": "The worker running this sync stopped; the next sync resumes from "
-                "the last checkpoint.",
-                "entity": None,
-                "remoteId": None,
-                "at": now.isoformat(),
-            }
-            await conn.execute(
-                sync_runs.update()
-                .where(sync_runs.c.id == row.id)
-                .values(state=SyncState.FAILED.value, finished_at=now, errors=[*row.errors, error])
-            )
-            await conn.execute(
-                connection_sync.update()
-                .where(
-                    connection_sync.c.connection_id == connection_id,
-                    connection_sync.c.current_run_id == row.id,
-                )
-                .values(state=SyncState.FAILED.value, current_run_id=None, last_run_id=row.id)
-            )
-            failed.append(row.id)
-        return failed
+        return await state.fail_abandoned_runs(
+            conn, now=now, connection_id=connection_id, spare=spared
+        )
 
 
 async def still_due(engine: AsyncEngine, connection_id: int, now: datetime) -> bool:

@@ -19,6 +19,7 @@ from ironbridge.connectors.errors import (
 )
 from ironbridge.events.bus import Event
 from ironbridge.events.outbox import emit, new_event_id
+from ironbridge.lifecycle.service import publish
 from ironbridge.lifecycle.status import set_status
 from ironbridge.models import ChangeKind, ConnectionStatus, EntityType, SyncMode, SyncState
 from ironbridge.schema.ids import to_global_id
@@ -125,10 +126,7 @@ class RunEndings:
         self.rng = rng
 
     async def _publish(self, events: Sequence[Event]) -> None:
-        for event in events:
-            await self.services.bus.publish(event)
-        if events and self.services.dispatcher is not None:
-            self.services.dispatcher.wake()
+        await publish(self.services, events)
 
     async def _announce(self, connection_id: int, run_id: int, kind: str) -> None:
         now = self.clock()

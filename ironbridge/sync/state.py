@@ -26,7 +26,7 @@ from ironbridge.store.tables import (
 from ironbridge.store.webhook_tables import events, webhook_deliveries, webhook_endpoints
 
 if TYPE_CHECKING:
-    from collections.abc import AsyncIterator, Iterable, Mapping, Sequence
+    from collections.abc import AsyncIterator, Collection, Iterable, Mapping, Sequence
     from datetime import datetime
 
     from sqlalchemy import Row
@@ -124,15 +124,21 @@ async def current_run(conn: AsyncConnection, connection_id: int) -> Row[Any] | N
     return (await conn.execute(stmt)).first()
 
 
-async def fail_abandoned_runs(conn: AsyncConnection, *, now: datetime) -> list[int]:
-    """Runs left in progress by a process that died: failed, so the next run resumes."""
-    rows = (
-        await conn.execute(
-            select(sync_runs.c.id, sync_runs.c.connection_id, sync_runs.c.errors).where(
-                sync_runs.c.state == SyncState.IN_PROGRESS.value
-            )
-        )
-    ).all()
+async def fail_abandoned_runs(
+    conn: AsyncConnection,
+    *,
+    now: datetime,
+    connection_id: int | None = None,
+    spare: Collection[int] = (),
+) -> list[int]:
+    """Runs left in progress by a process that died (of one connection, or all): failed, so
+    the next run resumes; ``spare`` are runs still owned by a live job."""
+    stmt = select(sync_runs.c.id, sync_runs.c.connection_id, sync_runs.c.errors).where(
+        sync_runs.c.state == SyncState.IN_PROGRESS.value
+    )
+    if connection_id is not None:
+        stmt = stmt.where(sync_runs.c.connection_id == connection_id)
+    rows = [row for row in (await conn.execute(stmt)).all() if row.id not in spare]
     for row in rows:
         error = {
             "code": "INTERRUPTED",
