@@ -415,7 +415,6 @@ class ConnectSessionDetails:
     redirect_url: str | None
     end_user_id: str | None
     expires_at: datetime
-    used: bool
 
 
 async def connect_session_details(
@@ -440,7 +439,6 @@ async def connect_session_details(
         redirect_url=redirect if isinstance(redirect, str) else None,
         end_user_id=end_user if isinstance(end_user, str) else None,
         expires_at=row.expires_at,
-        used=row.used_at is not None,
     )
 
 

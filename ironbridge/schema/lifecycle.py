@@ -67,9 +67,6 @@ class ConnectSessionInfo:
     )
     end_user_id: str | None
     expires_at: datetime
-    used: bool = strawberry.field(
-        description="Whether the session has connected a system (a spent session is 401)."
-    )
 
 
 @strawberry.type
@@ -86,7 +83,6 @@ class LifecycleQuery:
             redirect_url=details.redirect_url,
             end_user_id=details.end_user_id,
             expires_at=details.expires_at,
-            used=details.used,
         )
 
 

@@ -19,7 +19,7 @@ if TYPE_CHECKING:
 
 CREATE = """mutation($input: ConnectSessionInput!) {
   createConnectSession(input: $input) { token expiresAt } }"""
-READ = "{ connectSession { systemKeys redirectUrl endUserId expiresAt used } }"
+READ = "{ connectSession { systemKeys redirectUrl endUserId expiresAt } }"
 CONNECT_SANDBOX = 'mutation { connect(input: {systemKey: "sandbox"}) { token } }'
 
 
@@ -50,7 +50,6 @@ async def test_the_holder_reads_what_the_session_was_made_with(gql: GQL, admin: 
         "redirectUrl": "https://app.example.com/erp/done?step=2",
         "endUserId": "customer-42",
         "expiresAt": session["expiresAt"],
-        "used": False,
     }
 
 
@@ -63,7 +62,6 @@ async def test_a_session_without_options_offers_every_system(gql: GQL, admin: st
     assert info["systemKeys"] is None
     assert info["redirectUrl"] is None
     assert info["endUserId"] is None
-    assert info["used"] is False
     assert datetime.fromisoformat(info["expiresAt"]) > datetime.now(UTC)
 
 

@@ -399,6 +399,8 @@ async function showConnection(id) {
     }
     render();
   };
+  // one reload for an action and the events it causes, whichever comes first
+  const refresh = debounced(() => load());
   const act = async (button, query, variables, done) => {
     button.disabled = true;
     actionSlot.replaceChildren();
@@ -410,7 +412,7 @@ async function showConnection(id) {
     } finally {
       button.disabled = false;
     }
-    await load();
+    refresh("one");
   };
   const confirmDisconnect = () => {
     const panel = h(
@@ -498,7 +500,6 @@ async function showConnection(id) {
   };
   replace(main, view);
   await load();
-  const refresh = debounced(() => load());
   watch(id, {
     onStatus: (event) => {
       if (connection) {

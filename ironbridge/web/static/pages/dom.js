@@ -37,10 +37,7 @@ export function svg(tag, attrs = {}, ...children) {
     if (name === "text") element.textContent = value;
     else element.setAttribute(name, String(value));
   }
-  for (const child of children.flat(Infinity)) {
-    if (child) element.append(child instanceof Node ? child : document.createTextNode(String(child)));
-  }
-  return element;
+  return append(element, children);
 }
 
 export function announce(region, message) {
@@ -114,8 +111,10 @@ export function timeCell(value, empty = "Never") {
   return h("time", { datetime: value, title: formatDate(value) }, timeAgo(value));
 }
 
+const numbers = new Intl.NumberFormat();
+
 export function formatNumber(value) {
-  return new Intl.NumberFormat().format(value || 0);
+  return numbers.format(value || 0);
 }
 
 export function formatDuration(ms) {
