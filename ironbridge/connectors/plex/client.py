@@ -17,10 +17,7 @@ if TYPE_CHECKING:
 
     from ironbridge.connectors.plex.settings import Settings
 
-__all__ = ["BUDGET_WAIT", "ApiKeyAuth", "PlexClient", "plex_message"]
-
-# how long a call may queue for the per-minute budget before it gives up (BudgetExhausted)
-BUDGET_WAIT = 60.0
+__all__ = ["ApiKeyAuth", "PlexClient", "plex_message"]
 
 
 class ApiKeyAuth(httpx.Auth):
@@ -64,7 +61,9 @@ class PlexClient:
     ) -> None:
         self.system = system
         wait = settings.rate_limit_wait
-        self.budget = budget or RequestBudget(settings.calls_per_minute, max_wait=BUDGET_WAIT)
+        # Plex's 200 calls a minute is the connection's shared upstream budget (its
+        # SystemInfo.requests_per_minute); ``budget`` is for callers driving the client alone
+        self.budget = budget
         self.http = ConnectorHttp(
             system,
             settings.base_url,

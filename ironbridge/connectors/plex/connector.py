@@ -28,7 +28,6 @@ from ironbridge.connectors.errors import (
     Rejected,
     Unsupported,
 )
-from ironbridge.connectors.http import RequestBudget
 from ironbridge.connectors.plex import writes
 from ironbridge.connectors.plex.client import PlexClient
 from ironbridge.connectors.plex.mappers import MapOptions, map_purchase_order, parse_instant
@@ -53,6 +52,7 @@ if TYPE_CHECKING:
     import httpx
 
     from ironbridge.connectors.base import ConnectionConfig
+    from ironbridge.connectors.http import RequestBudget
     from ironbridge.connectors.plex.resources import Resource
     from ironbridge.models import Record
 
@@ -75,15 +75,14 @@ def _stamp_of(resource: Resource, raw: Any) -> datetime | None:
     return parse_instant(raw.get(resource.stamp)) if isinstance(raw, dict) else None
 
 
-# sandbox connections answer from an in-process emulator: no real tenant to protect
-SANDBOX_CALLS_PER_MINUTE = 60_000
-
-
 class PlexConnector(Connector):
     """Plex Smart Manufacturing Platform (Rockwell) through the Plex Connect REST API, with an
     app's consumer key and the PCN (or tenant id) of the customer.
 
-    ``config.options``: ``calls_per_minute`` (default 200), ``rate_limit_wait`` (seconds after
+    Plex's 200 calls a minute is declared in ``system.requests_per_minute``: the connection's
+    shared upstream budget, spent by its syncs, live reads and writes, never goes faster.
+
+    ``config.options``: ``rate_limit_wait`` (seconds after
     a 429 without ``Retry-After``, default 60), ``batch_size`` (records per batch, default
     500), ``concurrency`` (line item reads in flight, default 4), ``lines`` (false: orders
     without line items, one call per sync), ``custom_fields`` (order attributes read as custom
@@ -198,12 +197,8 @@ class PlexConnector(Connector):
     @property
     def client(self) -> PlexClient:
         if self._client is None:
-            budget = self._budget
-            if budget is None and self.config.sandbox:
-                # the sample tenant runs in this process: Plex's limit is not its to enforce
-                budget = RequestBudget(SANDBOX_CALLS_PER_MINUTE)
             self._client = PlexClient(
-                SYSTEM_KEY, self.settings, transport=self.transport, budget=budget
+                SYSTEM_KEY, self.settings, transport=self.transport, budget=self._budget
             )
         return self._client
 

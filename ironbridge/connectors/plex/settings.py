@@ -41,7 +41,6 @@ class Settings:
     customer_id: str | None
     tenant_id: str | None
     api_secret: str | None
-    calls_per_minute: float
     rate_limit_wait: float
     batch_size: int
     concurrency: int
@@ -119,7 +118,6 @@ def parse_settings(system: str, config: ConnectionConfig) -> Settings:
         customer_id=_text(credentials, "customer_id"),
         tenant_id=_text(credentials, "tenant_id"),
         api_secret=_text(credentials, "api_secret"),
-        calls_per_minute=_number(system, options, "calls_per_minute", CALLS_PER_MINUTE),
         rate_limit_wait=_number(system, options, "rate_limit_wait", RATE_LIMIT_WAIT),
         batch_size=_count(system, options, "batch_size", 500),
         concurrency=_count(system, options, "concurrency", 4),

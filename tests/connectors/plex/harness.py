@@ -34,8 +34,7 @@ UNKNOWN_IDS: dict[EntityType, str] = {
     EntityType.STOCK_LEVEL: "S9999999",
     EntityType.PRODUCTION_ORDER: "70b00005-0000-4000-8000-00000fffffff",
 }
-# a budget that a whole contract run cannot exhaust; the 200/min default is tested apart
-OPTIONS = {"calls_per_minute": 60_000, "batch_size": 7}
+OPTIONS = {"batch_size": 7}
 
 
 def make_app() -> EmulatorApp:

@@ -67,7 +67,7 @@ def connector(
         connection_id="plex-test",
         instance_url=url,
         credentials=credentials if credentials is not None else dict(emulator.credentials),
-        options={"calls_per_minute": 60_000, **options},
+        options=options,
     )
     made = PlexConnector(config, budget=budget)
     _MADE.append(made)
@@ -118,7 +118,7 @@ async def test_a_url_that_is_not_plex_connect_is_rejected(plex: tuple[PlexEmulat
         await connector(f"{url}/not-connect", emulator).check()
 
 
-@pytest.mark.parametrize("option", [{"calls_per_minute": 0}, {"batch_size": "ten"}])
+@pytest.mark.parametrize("option", [{"rate_limit_wait": 0}, {"batch_size": "ten"}])
 async def test_bad_options_are_rejected(
     plex: tuple[PlexEmulator, str], option: dict[str, Any]
 ) -> None:
@@ -202,7 +202,9 @@ async def test_get_selects_ids_with_repeated_parameters(plex: tuple[PlexEmulator
 # -- rate limits ------------------------------------------------------------------------------
 
 
-async def test_the_default_budget_is_200_calls_a_minute(plex: tuple[PlexEmulator, str]) -> None:
+async def test_a_budget_of_200_calls_a_minute_paces_a_sync(
+    plex: tuple[PlexEmulator, str],
+) -> None:
     emulator, url = plex
     now = [0.0]
     waits: list[float] = []
@@ -211,11 +213,9 @@ async def test_the_default_budget_is_200_calls_a_minute(plex: tuple[PlexEmulator
         waits.append(seconds)
         now[0] += seconds
 
-    made = connector(url, emulator, calls_per_minute=200)
-    assert (made.client.budget.rate_per_minute, made.client.budget.burst) == (200, 33)
+    assert PlexConnector.system.requests_per_minute == 200
     budget = RequestBudget(200, burst=10, clock=lambda: now[0], sleep=sleep, max_wait=60)
     batches = await fetch(connector(url, emulator, budget=budget), PO)
-    await made.aclose()
     calls = emulator.faults.requests.total
     assert calls == 32  # statuses, the list, 30 line item lists
     assert len(waits) == calls - budget.burst
@@ -433,7 +433,6 @@ async def test_a_sandbox_connection_reads_the_in_process_emulator() -> None:
         connection_id="plex-sandbox",
         instance_url="",
         credentials={},
-        options={"calls_per_minute": 60_000},
         sandbox=True,
     )
     try:
