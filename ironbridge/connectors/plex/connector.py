@@ -473,17 +473,16 @@ class PlexConnector(Connector):
         (Plex has no ETag: it is compared before sending)."""
         self._writable(entity)
         body = writes.update_body(SYSTEM_KEY, data)
-        if version is not None:
-            current = await self._current(remote_id)
-            if current.get("modifiedDate") != version:
-                raise Conflict(
-                    SYSTEM_KEY,
-                    f"purchase order {remote_id} changed in Plex since it was read "
-                    f"(modifiedDate {current.get('modifiedDate')}, not {version})",
-                    stale=True,
-                )
-        if not body:
-            return await self._record(await self._current(remote_id))
+        current = await self._current(remote_id) if version is not None or not body else None
+        if current is not None and version is not None and current.get("modifiedDate") != version:
+            raise Conflict(
+                SYSTEM_KEY,
+                f"purchase order {remote_id} changed in Plex since it was read "
+                f"(modifiedDate {current.get('modifiedDate')}, not {version})",
+                stale=True,
+            )
+        if current is not None and not body:
+            return await self._record(current)
         path = f"{PURCHASE_ORDERS}/{remote_id}"
         return await self._record(await self.client.send("PUT", path, body))
 
