@@ -59,6 +59,31 @@ def create_services(settings: Settings) -> Services:
     )
 
 
+def start_dispatcher(services: Services) -> WebhookDispatcher:
+    """The webhook dispatcher of this process, made on first use and started."""
+    if services.dispatcher is None:
+        services.dispatcher = WebhookDispatcher(
+            services.engine,
+            services.secretbox,
+            services.metrics,
+            bus=services.bus,
+            allow_private=services.settings.allow_private_networks,
+        )
+    services.dispatcher.start()
+    return services.dispatcher
+
+
+async def close_services(services: Services) -> None:
+    """Close what ``create_services`` opened, and the dispatcher if one was started."""
+    if services.dispatcher is not None:
+        await services.dispatcher.aclose()
+        services.dispatcher = None
+    await services.bus.aclose()
+    await services.cache.aclose()
+    await services.limiter.aclose()
+    await services.engine.dispose()
+
+
 def create_app(settings: Settings | None = None, *, services: Services | None = None) -> Starlette:
     settings = settings or Settings()
     services = services or create_services(settings)
@@ -94,15 +119,7 @@ def create_app(settings: Settings | None = None, *, services: Services | None = 
         if settings.auto_migrate:
             await migrate(services.engine, jobs=scale_out(settings))
         await services.bus.start()
-        if services.dispatcher is None:
-            services.dispatcher = WebhookDispatcher(
-                services.engine,
-                services.secretbox,
-                services.metrics,
-                bus=services.bus,
-                allow_private=settings.allow_private_networks,
-            )
-        services.dispatcher.start()
+        start_dispatcher(services)
         sync_engine = services.sync_engine or SyncEngine(services)
         if not scale_out(settings):
             # scale-out: workers fail a dead worker's runs per connection, under its lock
@@ -123,12 +140,7 @@ def create_app(settings: Settings | None = None, *, services: Services | None = 
             await runner.aclose()
             services.on_connected = services.on_disconnected = None
             services.jobs = None
-            await services.dispatcher.aclose()
-            services.dispatcher = None
-            await services.bus.aclose()
-            await services.cache.aclose()
-            await services.limiter.aclose()
-            await services.engine.dispose()
+            await close_services(services)
 
     from ironbridge.web.graphiql import graphiql_static_files
     from ironbridge.web.pages import page_routes

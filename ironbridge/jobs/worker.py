@@ -76,8 +76,7 @@ def sync_handler(services: Services, engine: SyncEngine) -> Handlers:
 
 async def run_worker(settings: Settings, *, concurrency: int | None = None) -> None:
     """Run until SIGINT/SIGTERM: sync jobs, the scheduler's tick, webhook deliveries."""
-    from ironbridge.app import create_services
-    from ironbridge.events.dispatcher import WebhookDispatcher
+    from ironbridge.app import close_services, create_services, start_dispatcher
     from ironbridge.store.engine import migrate
     from ironbridge.sync.engine import SyncEngine
     from ironbridge.sync.scheduler import Scheduler
@@ -86,14 +85,7 @@ async def run_worker(settings: Settings, *, concurrency: int | None = None) -> N
     if settings.auto_migrate:
         await migrate(services.engine, jobs=True)
     await services.bus.start()
-    services.dispatcher = WebhookDispatcher(
-        services.engine,
-        services.secretbox,
-        services.metrics,
-        bus=services.bus,
-        allow_private=settings.allow_private_networks,
-    )
-    services.dispatcher.start()
+    start_dispatcher(services)
     engine = SyncEngine(services)
     handlers = sync_handler(services, engine)
     concurrency = concurrency or settings.worker_concurrency
@@ -143,11 +135,7 @@ async def run_worker(settings: Settings, *, concurrency: int | None = None) -> N
             with contextlib.suppress(asyncio.CancelledError):
                 await sweeper
         services.jobs = services.sync_engine = None
-        await services.dispatcher.aclose()
-        await services.bus.aclose()
-        await services.cache.aclose()
-        await services.limiter.aclose()
-        await services.engine.dispose()
+        await close_services(services)
         log.info("worker.stopped", pid=os.getpid())
 
 

@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 import httpx
 
-from ironbridge.app import create_app, create_services
+from ironbridge.app import close_services, create_app, create_services
 from ironbridge.connectors.sandbox import SandboxConnector
 from ironbridge.schema.errors import MASKED_MESSAGE
 from ironbridge.settings import Settings
@@ -190,7 +190,4 @@ async def test_readiness_reports_an_unreachable_redis_as_degraded(tmp_path: Path
         assert ready.status_code == 200
         assert ready.json()["checks"] == {"store": "ok", "cache": "degraded", "bus": "degraded"}
     finally:
-        await services.bus.aclose()
-        await services.cache.aclose()
-        await services.limiter.aclose()
-        await services.engine.dispose()
+        await close_services(services)

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 import pytest
 from sqlalchemy import select, update
 
-from ironbridge.app import create_services
+from ironbridge.app import close_services, create_services
 from ironbridge.demo import create_admin_key
 from ironbridge.emulators.sap import create_app as create_sap
 from ironbridge.models import EntityType
@@ -64,10 +64,7 @@ async def services(settings: Settings) -> AsyncIterator[Services]:
     svc = create_services(settings)
     await migrate(svc.engine)
     yield svc
-    await svc.bus.aclose()
-    await svc.cache.aclose()
-    await svc.limiter.aclose()
-    await svc.engine.dispose()
+    await close_services(svc)
 
 
 @pytest.fixture

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 import httpx
 from sqlalchemy import text
 
-from ironbridge.app import create_services
+from ironbridge.app import close_services, create_services
 from ironbridge.demo import create_admin_key
 from ironbridge.security.secretbox import SecretBox
 from ironbridge.settings import Settings
@@ -187,7 +187,4 @@ async def cluster(tmp: Path, **env: str) -> AsyncIterator[Cluster]:
             if made is not None:
                 await made.stop()
             await redis.stop()
-            await services.bus.aclose()
-            await services.cache.aclose()
-            await services.limiter.aclose()
-            await services.engine.dispose()
+            await close_services(services)
