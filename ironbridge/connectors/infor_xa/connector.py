@@ -523,7 +523,7 @@ class InforXaConnector(Connector):
     async def get(self, entity: EntityType, remote_ids: Sequence[str]) -> list[Record | None]:
         resource = self.resource(entity)
         found, offset = await self._lookup(resource, remote_ids)
-        records, failures = self._map(resource, list(found.values()), offset or _zero())
+        records, failures = self._map(resource, list(found.values()), offset or timedelta(0))
         for failure in failures:
             log.warning("infor_xa.unmappable_record", entity=entity.value,
                         remote_id=failure.remote_id, detail=failure.detail)  # fmt: skip
@@ -673,7 +673,3 @@ def _stamp_reader(offset: timedelta) -> Callable[[Any], datetime | None]:
         return mappers.parse_stamp(row.get(STAMP), offset)
 
     return read
-
-
-def _zero() -> timedelta:
-    return timedelta(0)

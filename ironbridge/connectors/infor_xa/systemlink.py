@@ -72,7 +72,6 @@ class Answer:
     """One ``Response``: its action responses in order, and the system's clock offset."""
 
     def __init__(self, response: Element) -> None:
-        self.element = response
         self.offset: timedelta = parse_offset(response.get("systemTimeZoneOffset"))
         self.actions: list[Element] = [c for c in response if c.tag.endswith("Response")]
 
@@ -100,7 +99,6 @@ class SystemLink:
         self._max_idle = max_idle_ms
         self._handle: str | None = None
         self._lock = asyncio.Lock()
-        self.logins = 0
 
     @property
     def system(self) -> str:
@@ -164,7 +162,6 @@ class SystemLink:
             if self._properties:
                 fields["properties"] = self._properties
             login = "".join(f" {k}={quoteattr(v)}" for k, v in fields.items())
-            self.logins += 1
             root = await self._post(
                 f"{_PROLOG}<System-Link><Login{login}/></System-Link>", retry=True
             )
@@ -209,9 +206,6 @@ class SystemLink:
                 raise Rejected(self.system, "the request failed (hasErrors) without a message")
             return answer
         raise AuthFailed(self.system, "the session expired again right after a new login")
-
-    def forget(self) -> None:
-        self._handle = None
 
 
 def first(answer: Answer, tag: str) -> Element:
